@@ -1,0 +1,46 @@
+// The one list of wire types; a type missing here arrives as an empty message.
+#include "messages/announce.hpp"
+
+#include <caf/actor_system_config.hpp>
+
+#include "messages/admin.hpp"
+#include "messages/registry.hpp"
+#include "messages/supervision.hpp"
+
+namespace vigil {
+
+namespace {
+
+template <class Enum>
+void add_error_renderer(caf::actor_system_config& cfg, caf::atom_value category) {
+  cfg.add_error_category(category, [](uint8_t code, caf::atom_value cat,
+                                       const caf::message& context) {
+    auto text = caf::to_string(cat) + "::" + to_string(static_cast<Enum>(code));
+    if (context.size() == 1 && context.match_element<std::string>(0))
+      text += ": " + context.get_as<std::string>(0);
+    return text;
+  });
+}
+
+} // namespace
+
+void announce_messages(caf::actor_system_config& cfg) {
+  // supervision
+  cfg.add_message_type<tree_node>("vigil::tree_node");
+  cfg.add_message_type<std::vector<tree_node>>("std::vector<vigil::tree_node>");
+  cfg.add_message_type<supervisor_actor>("vigil::supervisor_actor");
+  // registry
+  cfg.add_message_type<actor_entry>("vigil::actor_entry");
+  cfg.add_message_type<node_registration>("vigil::node_registration");
+  cfg.add_message_type<node_info>("vigil::node_info");
+  cfg.add_message_type<std::vector<node_info>>("std::vector<vigil::node_info>");
+  cfg.add_message_type<registry_actor>("vigil::registry_actor");
+  // admin
+  cfg.add_message_type<ping_result>("vigil::ping_result");
+  cfg.add_message_type<admin_ack>("vigil::admin_ack");
+  cfg.add_message_type<admin_actor>("vigil::admin_actor");
+  add_error_renderer<supervision_error>(cfg, caf::atom("supervisor"));
+  add_error_renderer<admin_error>(cfg, caf::atom("admin"));
+}
+
+} // namespace vigil
