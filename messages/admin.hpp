@@ -78,6 +78,8 @@ enum class admin_error : uint8_t {
   unknown_actor,
   node_down,
   no_registry,
+  /// The actor died and its node has not registered the new one yet.
+  actor_restarting,
 };
 
 std::string to_string(admin_error x);

@@ -23,6 +23,7 @@ std::string to_string(admin_error x) {
     case admin_error::unknown_actor: return "unknown_actor";
     case admin_error::node_down: return "node_down";
     case admin_error::no_registry: return "no_registry";
+    case admin_error::actor_restarting: return "actor_restarting";
   }
   return "unknown";
 }

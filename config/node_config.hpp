@@ -1,0 +1,56 @@
+// A node's configuration: JSON (comments allowed), validated field by field,
+// with command-line overrides applied on top.
+#pragma once
+
+#include <cstdint>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace vigil {
+
+/// A bad config; the message names the file and the field.
+class config_error : public std::runtime_error {
+public:
+  using std::runtime_error::runtime_error;
+};
+
+/// "host:port" of another node.
+struct endpoint {
+  std::string host;
+  uint16_t port = 0;
+  std::string to_string() const { return host + ":" + std::to_string(port); }
+};
+
+struct node_config {
+  std::string id;                        ///< Unique node name, e.g. "control-1".
+  std::string host = "127.0.0.1";        ///< Address to listen on and advertise.
+  uint16_t port = 4200;                  ///< Port of the node's admin endpoint.
+  std::vector<std::string> roles;        ///< control, action, probe, chaos.
+  std::vector<endpoint> join;            ///< Control nodes to join.
+  uint32_t heartbeat_ms = 200;           ///< How often a node tells it is alive.
+  uint32_t down_after_ms = 1200;         ///< Silence after which it is down.
+  std::string log_level = "info";        ///< trace, debug, info, warn, error.
+
+  bool has_role(const std::string& role) const;
+};
+
+/// The roles a node can have.
+const std::vector<std::string>& known_roles();
+
+/// Parses and validates config text; `origin` names it in errors.
+node_config parse_node_config(const std::string& text, const std::string& origin);
+
+/// Reads and parses a config file.
+node_config load_node_config(const std::string& path);
+
+/// "control,probe" ⇒ {"control", "probe"}, checked against known_roles().
+std::vector<std::string> parse_roles(const std::string& csv);
+
+/// "host:port" ⇒ endpoint; throws config_error naming `what` on bad input.
+endpoint parse_endpoint(const std::string& text, const std::string& what);
+
+/// Checks the cross-field rules (a node without control role must join).
+void validate(const node_config& cfg, const std::string& origin);
+
+} // namespace vigil

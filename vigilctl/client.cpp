@@ -1,0 +1,169 @@
+// The CAF client node behind vigilctl: its config, the connection to a node's
+// admin actor, and typed requests with a deadline.
+#include "vigilctl/client.hpp"
+
+#include <atomic>
+#include <memory>
+#include <set>
+#include <sstream>
+
+#include <caf/actor_system.hpp>
+#include <caf/actor_system_config.hpp>
+#include <caf/io/middleman.hpp>
+#include <caf/scoped_actor.hpp>
+
+#include "messages/announce.hpp"
+
+namespace vigilctl {
+
+namespace {
+
+class client_config : public caf::actor_system_config {
+public:
+  client_config() {
+    vigil::announce_messages(*this);
+    load<caf::io::middleman>();
+    // Notices a hung node while an interactive shell sits idle.
+    set("middleman.heartbeat-interval",
+        caf::timespan{std::chrono::milliseconds{500}});
+    // stdout belongs to command output (and must stay pure JSON with --json).
+    set("logger.console", caf::atom("none"));
+    set("logger.file-verbosity", caf::atom("quiet"));
+  }
+};
+
+std::string seconds_text(std::chrono::nanoseconds timeout) {
+  std::ostringstream out;
+  out << std::chrono::duration<double>(timeout).count() << 's';
+  return out.str();
+}
+
+} // namespace
+
+struct client::impl {
+  impl(endpoint target, caf::timespan deadline)
+    : node(std::move(target)), timeout(deadline), system(config), self(system) {
+    // nop
+  }
+
+  std::string where() const {
+    return to_string(node);
+  }
+
+  std::string explain(const caf::error& err) const {
+    if (err == caf::sec::request_timeout)
+      return "no reply from " + where() + " within " + seconds_text(timeout);
+    if (err == caf::sec::request_receiver_down)
+      return "lost the connection to " + where();
+    return system.render(err);
+  }
+
+  std::optional<std::string> connect() {
+    if (admin && !*admin_gone)
+      return std::nullopt;
+    admin = vigil::admin_actor{};
+    std::optional<std::string> why;
+    // The middleman actor rather than middleman().remote_actor(): the latter
+    // waits forever on a peer that accepts TCP but never says hello.
+    self
+      ->request(system.middleman().actor_handle(), timeout,
+                caf::connect_atom::value, node.host, node.port)
+      .receive(
+        [&](caf::node_id&, caf::strong_actor_ptr& handle,
+            std::set<std::string>& signatures) {
+          if (!handle)
+            why = "no actor is published at " + where();
+          else if (!system.assignable<vigil::admin_actor>(signatures))
+            why = where() + " does not speak the Vigil admin protocol";
+          else
+            use(caf::actor_cast<vigil::admin_actor>(std::move(handle)));
+        },
+        [&](caf::error& err) {
+          if (err == caf::sec::request_timeout) {
+            stuck = true;
+            why = "cannot connect to " + where() + " within "
+                  + seconds_text(timeout);
+          } else {
+            why = "cannot connect to " + where() + ": " + explain(err);
+          }
+        });
+    return why;
+  }
+
+  /// Watches the proxy: CAF 0.17 silently drops messages to a proxy whose
+  /// connection is gone, so a request would only time out.
+  void use(vigil::admin_actor handle) {
+    auto gone = std::make_shared<std::atomic<bool>>(false);
+    handle->attach_functor([gone](const caf::error&) { *gone = true; });
+    admin = std::move(handle);
+    admin_gone = std::move(gone);
+  }
+
+  template <class T, class... Ts>
+  reply<T> ask(Ts&&... xs) {
+    if (auto why = connect())
+      return reply<T>::failure(std::move(*why));
+    auto result = reply<T>::failure("no reply from " + where());
+    self->request(admin, timeout, std::forward<Ts>(xs)...)
+      .receive([&](T& value) { result = reply<T>{std::move(value)}; },
+               [&](caf::error& err) {
+                 // A system error may mean the connection is gone: connect
+                 // afresh next time (the middleman reuses it if it is not).
+                 if (err.category() == caf::atom("system"))
+                   admin = vigil::admin_actor{};
+                 result = reply<T>::failure(explain(err));
+               });
+    return result;
+  }
+
+  endpoint node;
+  caf::timespan timeout;
+  client_config config;
+  caf::actor_system system;
+  caf::scoped_actor self;
+  vigil::admin_actor admin;
+  std::shared_ptr<std::atomic<bool>> admin_gone; ///< Set from a CAF thread.
+  bool stuck = false;
+};
+
+client::client(endpoint node, std::chrono::nanoseconds timeout)
+  : impl_(std::make_unique<impl>(std::move(node), timeout)) {
+  // nop
+}
+
+client::~client() = default;
+
+std::optional<std::string> client::connect() {
+  return impl_->connect();
+}
+
+reply<std::vector<vigil::node_info>> client::nodes() {
+  return impl_->ask<std::vector<vigil::node_info>>(vigil::nodes_atom::value);
+}
+
+reply<std::vector<vigil::tree_node>> client::tree(const std::string& node) {
+  return impl_->ask<std::vector<vigil::tree_node>>(vigil::tree_atom::value,
+                                                   node);
+}
+
+reply<vigil::ping_result> client::ping(const std::string& node) {
+  return impl_->ask<vigil::ping_result>(vigil::ping_atom::value, node);
+}
+
+reply<vigil::admin_ack> client::kill(const std::string& actor) {
+  return impl_->ask<vigil::admin_ack>(vigil::kill_atom::value, actor);
+}
+
+reply<vigil::admin_ack> client::stop(const std::string& node) {
+  return impl_->ask<vigil::admin_ack>(vigil::stop_atom::value, node);
+}
+
+bool client::connect_stuck() const noexcept {
+  return impl_->stuck;
+}
+
+std::string client::where() const {
+  return impl_->where();
+}
+
+} // namespace vigilctl

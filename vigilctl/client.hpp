@@ -1,0 +1,87 @@
+// The CAF side of vigilctl: a client node holding one connection to a node's
+// admin actor, and one typed request per admin command.
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "messages/admin.hpp"
+#include "vigilctl/endpoint.hpp"
+
+namespace vigilctl {
+
+/// A reply, or why there is none in words fit for stderr.
+template <class T>
+class reply {
+public:
+  reply(T value) : value_(std::move(value)) {
+    // nop
+  }
+
+  static reply failure(std::string why) {
+    reply result;
+    result.error_ = std::move(why);
+    return result;
+  }
+
+  explicit operator bool() const noexcept {
+    return value_.has_value();
+  }
+
+  const T& operator*() const {
+    return *value_;
+  }
+
+  const std::string& error() const noexcept {
+    return error_;
+  }
+
+private:
+  reply() = default;
+
+  std::optional<T> value_;
+  std::string error_;
+};
+
+/// Talks to the admin actor published at one node. Connects on first use and
+/// reuses the connection; reconnects on the next request once it is lost.
+class client {
+public:
+  client(endpoint node, std::chrono::nanoseconds timeout);
+  ~client();
+
+  client(const client&) = delete;
+  client& operator=(const client&) = delete;
+
+  /// Connects now instead of at the first request; returns the error if any.
+  std::optional<std::string> connect();
+
+  reply<std::vector<vigil::node_info>> nodes();
+
+  /// Trees of `node`, or of every node when `node` is empty.
+  reply<std::vector<vigil::tree_node>> tree(const std::string& node);
+
+  reply<vigil::ping_result> ping(const std::string& node);
+
+  reply<vigil::admin_ack> kill(const std::string& actor);
+
+  reply<vigil::admin_ack> stop(const std::string& node);
+
+  /// True once a connection attempt outlived the timeout. CAF's middleman
+  /// then may sit in a blocking connect() that shutting down the actor system
+  /// waits for (minutes, for a silent host).
+  bool connect_stuck() const noexcept;
+
+  /// The node this client talks to, as HOST:PORT.
+  std::string where() const;
+
+private:
+  struct impl;
+  std::unique_ptr<impl> impl_; // Keeps CAF's heavy headers out of the callers.
+};
+
+} // namespace vigilctl

@@ -1,0 +1,146 @@
+// The admin commands: one table drives parsing, help and dispatch, so a new
+// command is added in one place.
+#include "vigilctl/commands.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <iostream>
+
+#include "vigilctl/render.hpp"
+
+namespace vigilctl {
+
+namespace {
+
+enum class arity { none, optional, required };
+
+struct command_spec {
+  const char* name;
+  const char* argument; ///< Placeholder shown in help, e.g. "NODE".
+  arity takes;
+  const char* summary;
+  const char* argument_help;
+};
+
+const command_spec specs[] = {
+  {"nodes", "", arity::none,
+   "List the cluster's nodes: address, roles, status, last heartbeat, actors",
+   ""},
+  {"tree", "NODE", arity::optional,
+   "Show the supervision tree of NODE, or of every node", "node id"},
+  {"ping", "NODE", arity::required,
+   "Measure the round trip from the connected node to NODE", "node id"},
+  {"kill", "ACTOR", arity::required,
+   "Kill ACTOR untrappably, wherever it runs (its supervisor decides next)",
+   "registered actor name, e.g. node/role/actor"},
+  {"stop", "NODE", arity::required, "Stop NODE gracefully", "node id"},
+};
+
+std::string usage(const command_spec& spec) {
+  std::string text = spec.name;
+  if (spec.takes == arity::optional)
+    text += std::string{" ["} + spec.argument + "]";
+  else if (spec.takes == arity::required)
+    text += std::string{" "} + spec.argument;
+  return text;
+}
+
+int64_t now_unix_ms() {
+  using namespace std::chrono;
+  return duration_cast<milliseconds>(system_clock::now().time_since_epoch())
+    .count();
+}
+
+template <class T, class Render>
+int finish(const reply<T>& result, format fmt, std::ostream& err,
+           Render render) {
+  if (!result) {
+    render_error(err, result.error(), fmt);
+    return 1;
+  }
+  render(*result);
+  return 0;
+}
+
+} // namespace
+
+void add_commands(CLI::App& app, command_line& cmd) {
+  for (const auto& spec : specs) {
+    auto* sub = app.add_subcommand(spec.name, spec.summary);
+    sub->group("Commands");
+    std::string name = spec.name;
+    sub->callback([&cmd, name] { cmd.name = name; });
+    if (spec.takes != arity::none) {
+      auto* opt = sub->add_option(spec.argument, cmd.argument,
+                                  spec.argument_help);
+      opt->type_name("");
+      if (spec.takes == arity::required)
+        opt->required();
+    }
+  }
+}
+
+int run_command(client& node, const command_line& cmd, std::ostream& out,
+                std::ostream& err) {
+  auto fmt = cmd.json ? format::json : format::text;
+  if (cmd.name == "nodes")
+    return finish(node.nodes(), fmt, err, [&](const auto& nodes) {
+      render_nodes(out, nodes, fmt, now_unix_ms());
+    });
+  if (cmd.name == "tree")
+    return finish(node.tree(cmd.argument), fmt, err, [&](const auto& trees) {
+      render_trees(out, trees, fmt, now_unix_ms());
+    });
+  if (cmd.name == "ping")
+    return finish(node.ping(cmd.argument), fmt, err, [&](const auto& result) {
+      render_ping(out, result, fmt);
+    });
+  if (cmd.name == "kill")
+    return finish(node.kill(cmd.argument), fmt, err, [&](const auto& ack) {
+      render_ack(out, ack, "killed", fmt);
+    });
+  if (cmd.name == "stop")
+    return finish(node.stop(cmd.argument), fmt, err, [&](const auto& ack) {
+      render_ack(out, ack, "stopping", fmt);
+    });
+  // Only reachable if specs and this dispatch disagree.
+  render_error(err, "no handler for command '" + cmd.name + "'", fmt);
+  return 1;
+}
+
+void print_command_summary(std::ostream& out) {
+  size_t width = 0;
+  for (const auto& spec : specs)
+    width = std::max(width, usage(spec).size());
+  out << "Commands (add --json for JSON, --help for details):\n";
+  auto line = [&](const std::string& left, const std::string& right) {
+    out << "  " << left << std::string(width + 3 - left.size(), ' ') << right
+        << '\n';
+  };
+  for (const auto& spec : specs)
+    line(usage(spec), spec.summary);
+  line("help", "Show this list");
+  line("quit", "Leave the shell (also: exit, end of input)");
+}
+
+bool is_command(const std::string& name) {
+  for (const auto& spec : specs)
+    if (name == spec.name)
+      return true;
+  return false;
+}
+
+int report_parse_error(const CLI::App& app, const CLI::ParseError& e,
+                       const std::string& hint) {
+  if (e.get_exit_code() == static_cast<int>(CLI::ExitCodes::Success))
+    return app.exit(e); // --help: prints the help of the chosen subcommand.
+  std::string message = e.what();
+  // CLI11 calls an unknown command an unexpected argument; say what it is.
+  if (app.get_subcommands().empty() && !app.remaining().empty()
+      && app.remaining().front().rfind('-', 0) != 0)
+    message = "unknown command '" + app.remaining().front() + "'";
+  std::cerr << "vigilctl: " << message << '\n' << hint << '\n';
+  return 2;
+}
+
+} // namespace vigilctl

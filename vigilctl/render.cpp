@@ -1,0 +1,211 @@
+// Text tables, indented trees and JSON documents for vigilctl's replies.
+#include "vigilctl/render.hpp"
+
+#include <algorithm>
+#include <cstdio>
+
+#include <nlohmann/json.hpp>
+
+namespace vigilctl {
+
+namespace {
+
+using json = nlohmann::ordered_json;
+
+/// Strings come from the network: keep control characters (terminal escapes,
+/// newlines) out of the text output.
+std::string printable(const std::string& text) {
+  std::string result = text;
+  for (auto& c : result)
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f)
+      c = '?';
+  return result;
+}
+
+/// Invalid UTF-8 from the network is replaced rather than thrown about.
+void print_json(std::ostream& out, const json& doc) {
+  out << doc.dump(2, ' ', false, json::error_handler_t::replace) << '\n';
+}
+
+std::string join(const std::vector<std::string>& items, const char* sep) {
+  std::string result;
+  for (const auto& item : items) {
+    if (!result.empty())
+      result += sep;
+    result += item;
+  }
+  return result;
+}
+
+using row = std::vector<std::string>;
+
+void print_table(std::ostream& out, const std::vector<row>& rows) {
+  std::vector<size_t> widths;
+  for (const auto& r : rows) {
+    widths.resize(std::max(widths.size(), r.size()));
+    for (size_t i = 0; i < r.size(); ++i)
+      widths[i] = std::max(widths[i], r[i].size());
+  }
+  for (const auto& r : rows) {
+    std::string line;
+    for (size_t i = 0; i < r.size(); ++i) {
+      line += r[i];
+      if (i + 1 < r.size())
+        line.append(widths[i] - r[i].size() + 2, ' ');
+    }
+    out << line << '\n';
+  }
+}
+
+std::string status_text(const vigil::node_info& node) {
+  if (node.status == "down" && !node.status_reason.empty())
+    return "down (" + printable(node.status_reason) + ")";
+  return printable(node.status);
+}
+
+json to_json(const vigil::node_info& node) {
+  return json{{"id", node.id},
+              {"host", node.host},
+              {"port", node.port},
+              {"roles", node.roles},
+              {"status", node.status},
+              {"status_reason", node.status_reason},
+              {"last_heartbeat_unix_ms", node.last_heartbeat_unix_ms},
+              {"status_since_unix_ms", node.status_since_unix_ms},
+              {"actors", node.actors}};
+}
+
+json to_json(const vigil::tree_node& node) {
+  auto children = json::array();
+  for (const auto& child : node.children)
+    children.push_back(to_json(child));
+  return json{{"path", node.path},
+              {"kind", node.kind},
+              {"strategy", node.strategy},
+              {"restart", node.restart},
+              {"status", node.status},
+              {"restarts", node.restarts},
+              {"last_exit_reason", node.last_exit_reason},
+              {"last_exit_unix_ms", node.last_exit_unix_ms},
+              {"children", std::move(children)}};
+}
+
+std::string last_segment(const std::string& path) {
+  auto slash = path.find_last_of('/');
+  if (slash == std::string::npos || slash + 1 == path.size())
+    return path.empty() ? "(unnamed)" : path;
+  return path.substr(slash + 1);
+}
+
+void print_tree(std::ostream& out, const vigil::tree_node& node, size_t depth,
+                int64_t now_unix_ms) {
+  std::string line(depth * 2, ' ');
+  line += printable(last_segment(node.path));
+  line += ' ' + printable(node.kind);
+  if (node.kind == "supervisor" && !node.strategy.empty())
+    line += ' ' + printable(node.strategy);
+  line += ' ' + printable(node.status);
+  line += " restarts=" + std::to_string(node.restarts);
+  if (!node.last_exit_reason.empty()) {
+    line += " last_exit=" + printable(node.last_exit_reason);
+    if (node.last_exit_unix_ms != 0)
+      line += " (" + format_age(node.last_exit_unix_ms, now_unix_ms) + ")";
+  }
+  out << line << '\n';
+  for (const auto& child : node.children)
+    print_tree(out, child, depth + 1, now_unix_ms);
+}
+
+} // namespace
+
+std::string format_age(int64_t then_unix_ms, int64_t now_unix_ms) {
+  if (then_unix_ms <= 0)
+    return "never";
+  // Clocks of different hosts disagree a little; a future stamp reads as now.
+  auto ms = std::max<int64_t>(0, now_unix_ms - then_unix_ms);
+  char buf[32];
+  if (ms < 60'000)
+    std::snprintf(buf, sizeof(buf), "%.1fs ago", static_cast<double>(ms) / 1e3);
+  else if (ms < 3'600'000)
+    std::snprintf(buf, sizeof(buf), "%lldm ago",
+                  static_cast<long long>(ms / 60'000));
+  else if (ms < 86'400'000)
+    std::snprintf(buf, sizeof(buf), "%lldh ago",
+                  static_cast<long long>(ms / 3'600'000));
+  else
+    std::snprintf(buf, sizeof(buf), "%lldd ago",
+                  static_cast<long long>(ms / 86'400'000));
+  return buf;
+}
+
+void render_nodes(std::ostream& out, const std::vector<vigil::node_info>& nodes,
+                  format fmt, int64_t now_unix_ms) {
+  if (fmt == format::json) {
+    auto doc = json::array();
+    for (const auto& node : nodes)
+      doc.push_back(to_json(node));
+    print_json(out, doc);
+    return;
+  }
+  std::vector<row> rows{
+    {"NODE", "ADDRESS", "ROLES", "STATUS", "LAST HEARTBEAT", "ACTORS"}};
+  for (const auto& node : nodes)
+    rows.push_back({printable(node.id),
+                    printable(node.host) + ":" + std::to_string(node.port),
+                    printable(join(node.roles, ",")), status_text(node),
+                    format_age(node.last_heartbeat_unix_ms, now_unix_ms),
+                    std::to_string(node.actors.size())});
+  print_table(out, rows);
+}
+
+void render_trees(std::ostream& out, const std::vector<vigil::tree_node>& trees,
+                  format fmt, int64_t now_unix_ms) {
+  if (fmt == format::json) {
+    auto doc = json::array();
+    for (const auto& tree : trees)
+      doc.push_back(to_json(tree));
+    print_json(out, doc);
+    return;
+  }
+  for (const auto& tree : trees)
+    print_tree(out, tree, 0, now_unix_ms);
+}
+
+void render_ping(std::ostream& out, const vigil::ping_result& result,
+                 format fmt) {
+  if (fmt == format::json) {
+    print_json(out, json{{"node", result.node},
+                         {"round_trip_us", result.round_trip_us}});
+    return;
+  }
+  out << printable(result.node) << ": round trip " << result.round_trip_us
+      << " us\n";
+}
+
+void render_ack(std::ostream& out, const vigil::admin_ack& ack,
+                const std::string& verb, format fmt) {
+  if (fmt == format::json) {
+    print_json(out, json{{"target", ack.target},
+                         {"node", ack.node},
+                         {"detail", ack.detail}});
+    return;
+  }
+  std::string line = verb + ' ' + printable(ack.target);
+  if (!ack.node.empty() && ack.node != ack.target)
+    line += " on " + printable(ack.node);
+  if (!ack.detail.empty())
+    line += " (" + printable(ack.detail) + ")";
+  out << line << '\n';
+}
+
+void render_error(std::ostream& err, const std::string& message, format fmt) {
+  if (fmt == format::json) {
+    err << json{{"error", message}}.dump(-1, ' ', false,
+                                          json::error_handler_t::replace)
+        << '\n';
+    return;
+  }
+  err << "vigilctl: " << printable(message) << '\n';
+}
+
+} // namespace vigilctl

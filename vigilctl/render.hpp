@@ -1,0 +1,36 @@
+// How replies are shown: aligned text for people, or exactly one JSON document
+// per command for scripts.
+#pragma once
+
+#include <cstdint>
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include "messages/admin.hpp"
+
+namespace vigilctl {
+
+enum class format { text, json };
+
+/// Ages ("0.4s ago") are measured against `now_unix_ms`.
+void render_nodes(std::ostream& out, const std::vector<vigil::node_info>& nodes,
+                  format fmt, int64_t now_unix_ms);
+
+void render_trees(std::ostream& out, const std::vector<vigil::tree_node>& trees,
+                  format fmt, int64_t now_unix_ms);
+
+void render_ping(std::ostream& out, const vigil::ping_result& result,
+                 format fmt);
+
+/// `verb` leads the text line: "killed ACTOR on NODE (detail)".
+void render_ack(std::ostream& out, const vigil::admin_ack& ack,
+                const std::string& verb, format fmt);
+
+/// An error for stderr: "vigilctl: ..." or {"error": "..."}.
+void render_error(std::ostream& err, const std::string& message, format fmt);
+
+/// "0.4s ago", "3m ago", ...; "never" for a zero timestamp.
+std::string format_age(int64_t then_unix_ms, int64_t now_unix_ms);
+
+} // namespace vigilctl
