@@ -23,9 +23,11 @@ public:
   client_config() {
     vigil::announce_messages(*this);
     load<caf::io::middleman>();
-    // Notices a hung node while an interactive shell sits idle.
+    // Nodes close connections that stay silent past their connection
+    // timeout (down_after_ms, 1200 ms by default), so an idle shell must
+    // send heartbeats well within it.
     set("middleman.heartbeat-interval",
-        caf::timespan{std::chrono::milliseconds{500}});
+        caf::timespan{std::chrono::milliseconds{100}});
     // stdout belongs to command output (and must stay pure JSON with --json).
     set("logger.console", caf::atom("none"));
     set("logger.file-verbosity", caf::atom("quiet"));
