@@ -131,6 +131,21 @@ caf::behavior reporting_child(caf::event_based_actor* self, caf::actor observer)
   return {[](int) {}};
 }
 
+/// Kills the reporting child `n` times; each sample lasts from the kill until
+/// the replacement reports in.
+stats kill_and_time_restarts(caf::scoped_actor& self, size_t n) {
+  caf::actor current;
+  self->receive([&](alive_atom, caf::actor& a) { current = a; });
+  std::vector<double> samples;
+  for (size_t i = 0; i < n; ++i) {
+    auto t0 = clock_type::now();
+    self->send_exit(current, caf::exit_reason::kill);
+    self->receive([&](alive_atom, caf::actor& a) { current = a; });
+    samples.push_back(micros(clock_type::now() - t0));
+  }
+  return summarize(samples);
+}
+
 stats supervised_restarts(caf::actor_system& sys, size_t n) {
   caf::scoped_actor self{sys};
   caf::actor observer = self;
@@ -145,17 +160,9 @@ stats supervised_restarts(caf::actor_system& sys, size_t n) {
   };
   spec.children = {child};
   auto sup = vigil::supervision::spawn_supervisor(sys, spec);
-  caf::actor current;
-  self->receive([&](alive_atom, caf::actor& a) { current = a; });
-  std::vector<double> samples;
-  for (size_t i = 0; i < n; ++i) {
-    auto t0 = clock_type::now();
-    self->send_exit(current, caf::exit_reason::kill);
-    self->receive([&](alive_atom, caf::actor& a) { current = a; });
-    samples.push_back(micros(clock_type::now() - t0));
-  }
+  auto result = kill_and_time_restarts(self, n);
   self->send_exit(sup, caf::exit_reason::user_shutdown);
-  return summarize(samples);
+  return result;
 }
 
 /// Baseline: the least a supervisor can do — monitor, and respawn on down.
@@ -168,17 +175,9 @@ stats bare_respawns(caf::actor_system& sys, size_t n) {
     start();
     return caf::behavior{[](int) {}};
   });
-  caf::actor current;
-  self->receive([&](alive_atom, caf::actor& a) { current = a; });
-  std::vector<double> samples;
-  for (size_t i = 0; i < n; ++i) {
-    auto t0 = clock_type::now();
-    self->send_exit(current, caf::exit_reason::kill);
-    self->receive([&](alive_atom, caf::actor& a) { current = a; });
-    samples.push_back(micros(clock_type::now() - t0));
-  }
+  auto result = kill_and_time_restarts(self, n);
   self->send_exit(respawner, caf::exit_reason::kill);
-  return summarize(samples);
+  return result;
 }
 
 } // namespace

@@ -23,15 +23,8 @@ int64_t unix_ms_now() {
 }
 
 supervision::supervisor_spec node_root_spec(node_context_ptr ctx) {
-  supervision::supervisor_spec spec;
+  auto spec = node_supervisor_defaults(ctx, 10, std::chrono::seconds(10));
   spec.name = ctx->config.id;
-  spec.restart_strategy = supervision::strategy::one_for_one;
-  spec.intensity = 10;
-  spec.period = std::chrono::seconds(10);
-  spec.directory = ctx->directory;
-  spec.backoff = supervision::backoff_policy{std::chrono::milliseconds(10),
-                                             std::chrono::seconds(2), 0.2,
-                                             std::chrono::seconds(30)};
   for (auto& role : ctx->config.roles)
     spec.children.push_back(role_child(role, ctx));
   spec.children.push_back(admin_child(ctx));
