@@ -182,7 +182,7 @@ stats bare_respawns(caf::actor_system& sys, size_t n) {
 
 } // namespace
 
-int main(int argc, char** argv) {
+int run(int argc, char** argv) {
   CLI::App app{"Vigil foundation benchmarks: each result beside its baseline from the same run."};
   size_t rtt_n = 5000, tput_n = 100000, window = 64, restarts = 5000;
   bool as_json = false;
@@ -287,4 +287,14 @@ int main(int argc, char** argv) {
   row("bare monitor + respawn (baseline)", bare_restart, bare_restart);
   row("vigil supervisor (one_for_one)", sup_restart, bare_restart);
   return 0;
+}
+
+int main(int argc, char** argv) {
+  // Errors unwind through run(), so the peer processes are stopped.
+  try {
+    return run(argc, argv);
+  } catch (const std::exception& e) {
+    std::cerr << "vigil_bench: " << e.what() << "\n";
+    return 1;
+  }
 }

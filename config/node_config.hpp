@@ -30,7 +30,7 @@ struct node_config {
   std::vector<endpoint> join;            ///< Control nodes to join.
   uint32_t heartbeat_ms = 200;           ///< How often a node tells it is alive.
   uint32_t down_after_ms = 1200;         ///< Silence after which it is down.
-  std::string log_level = "info";        ///< trace, debug, info, warn, error.
+  std::string log_level = "info";        ///< trace, debug, info, warn, error, off.
 
   bool has_role(const std::string& role) const;
 };
@@ -38,7 +38,8 @@ struct node_config {
 /// The roles a node can have.
 const std::vector<std::string>& known_roles();
 
-/// Parses and validates config text; `origin` names it in errors.
+/// Parses config text and checks each field; `origin` names it in errors.
+/// The cross-field rules are validate()'s, after overrides are applied.
 node_config parse_node_config(const std::string& text, const std::string& origin);
 
 /// Reads and parses a config file.

@@ -18,7 +18,6 @@ using register_atom = caf::atom_constant<caf::atom("register")>;
 using heartbeat_atom = caf::atom_constant<caf::atom("heartbeat")>;
 using nodes_atom = caf::atom_constant<caf::atom("nodes")>;
 using lookup_atom = caf::atom_constant<caf::atom("lookup")>;
-using registry_atom = caf::atom_constant<caf::atom("registry")>;
 
 /// One named actor of a node; names are supervision paths ("node/role/actor").
 struct actor_entry {
@@ -54,7 +53,7 @@ struct node_info {
   uint16_t port = 0;
   std::vector<std::string> roles;
   std::string status;                ///< "up" or "down".
-  std::string status_reason;         ///< Why it is down, or "joined"/"rejoined".
+  std::string status_reason;         ///< Why: joined, rejoined, connection lost, stopped, no heartbeat for N ms...
   int64_t last_heartbeat_unix_ms = 0;
   int64_t status_since_unix_ms = 0;
   std::vector<std::string> actors;   ///< Registered actor names.

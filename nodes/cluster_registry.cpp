@@ -78,10 +78,13 @@ caf::behavior cluster_registry(registry_ptr self, node_context_ptr ctx) {
       if (m.membership != msg.source)
         continue;
       // A lost connection means the node is gone (or cut off). Any other
-      // reason means only its membership actor restarted: the new one
-      // registers again at once, so the node is not marked down for it.
+      // reason but a graceful stop means only its membership actor
+      // restarted: the new one registers again at once, so the node is not
+      // marked down for it.
       if (msg.reason == caf::exit_reason::remote_link_unreachable)
         set_status(m, "down", "connection lost");
+      else if (msg.reason == caf::exit_reason::user_shutdown)
+        set_status(m, "down", "stopped");
       m.membership = nullptr;
     }
   });

@@ -47,8 +47,8 @@ node_registration registration_of(const node_context& ctx) {
 
 void schedule_connect(membership_ptr self) {
   auto& st = self->state;
-  // 50 ms, 100 ms, ... up to 1 s between attempts.
-  auto delay = std::chrono::milliseconds{50} * (1u << std::min(st.attempts, 5u));
+  // 50 ms after the first failure, doubling up to 1 s between attempts.
+  auto delay = std::chrono::milliseconds{50} * (1u << std::min(std::max(st.attempts, 1u) - 1, 5u));
   delay = std::min<std::chrono::milliseconds>(delay, std::chrono::seconds(1));
   self->delayed_send(self, delay, connect_atom::value, st.epoch);
 }
@@ -82,7 +82,15 @@ void send_registration(membership_ptr self, registry_actor registry, std::string
           self->send(self, beat_atom::value, st.epoch);
         }
       },
-      [self, where](caf::error& err) { join_failed(self, where, err); });
+      [self, where](caf::error& err) {
+        if (self->state.registry) {
+          // Registered already: the next heartbeat tries again.
+          spdlog::warn("membership: re-registering failed: {}", self->home_system().render(err));
+          self->state.joining = false;
+          return;
+        }
+        join_failed(self, where, err);
+      });
 }
 
 void connect(membership_ptr self) {

@@ -61,6 +61,9 @@ struct supervisor_state {
   // The running stop sequence: paths to stop one by one, then `after_stop`.
   std::deque<std::string> stop_queue;
   std::function<void()> after_stop;
+  // Bumped by every group restart (one_for_all, rest_for_one): a delayed
+  // batch from before is superseded by the newer one, which covers it.
+  uint64_t group_epoch = 0;
   // Children a group restart (one_for_all, rest_for_one) is stopping.
   std::vector<std::string> restarting_group;
   // Children that failed while a group restart ran; handled after it.
@@ -131,7 +134,7 @@ public:
   void init() {
     auto& s = st();
     s.intensity = std::make_unique<restart_intensity>(s.spec.intensity, s.spec.period);
-    s.rng.seed(s.spec.seed);
+    s.rng.seed(s.spec.seed ? *s.spec.seed : std::random_device{}());
     if (is_pool())
       return; // children come through add_child
     for (auto& spec : s.spec.children) {
@@ -139,7 +142,8 @@ public:
       c.spec = spec;
       c.path = s.spec.name + "/" + spec.id;
       if (!start(c)) {
-        terminate(caf::make_error(supervision_error::child_start_failed, c.path));
+        terminate(caf::make_error(supervision_error::child_start_failed,
+                                  c.path + " (" + c.last_exit_reason + ")"));
         return;
       }
     }
@@ -345,7 +349,7 @@ public:
       group.push_back(st().children[i].path);
     st().restarting_group = group;
     for (auto& path : group)
-      if (auto* c = find(path); c != nullptr && path != failed)
+      if (auto* c = find(path); c != nullptr && path != failed && c->handle)
         c->status_reason_hint = "shutdown: restarting with " + failed;
     stop_in_order(running_in_reverse(from), [this, group, delay] {
       st().restarting_group.clear();
@@ -372,19 +376,24 @@ public:
     return backoff_delay(*backoff, c.backoff_streak++, st().rng);
   }
 
+  bool is_group_strategy() const {
+    auto s = self_->state.spec.restart_strategy;
+    return s == strategy::one_for_all || s == strategy::rest_for_one;
+  }
+
   void restart_group(std::vector<std::string> paths, caf::timespan delay) {
     for (auto& path : paths)
       if (auto* c = find(path))
         c->status = "restarting";
+    auto epoch = is_group_strategy() ? ++st().group_epoch : 0;
     if (delay.count() > 0)
-      self_->delayed_send(self_, delay,
-                          restart_atom::value, std::move(paths));
+      self_->delayed_send(self_, delay, restart_atom::value, std::move(paths), epoch);
     else
-      restart_now(paths);
+      restart_now(paths, epoch);
   }
 
-  void restart_now(const std::vector<std::string>& paths) {
-    if (st().terminating)
+  void restart_now(const std::vector<std::string>& paths, uint64_t epoch) {
+    if (st().terminating || (is_group_strategy() && epoch != st().group_epoch))
       return;
     for (auto& path : paths) {
       auto* c = find(path);
@@ -511,8 +520,8 @@ caf::behavior supervisor_behavior(self_ptr self, supervisor_spec spec) {
     [impl](which_atom) { return impl->which(); },
     [impl](add_child_atom) { return impl->add_child(); },
     [impl](drop_child_atom, const std::string& id) { return impl->drop_child(id); },
-    [impl](restart_atom, const std::vector<std::string>& paths) {
-      impl->restart_now(paths);
+    [impl](restart_atom, const std::vector<std::string>& paths, uint64_t epoch) {
+      impl->restart_now(paths, epoch);
     },
     [impl](kill_late_atom, const std::string& path, const caf::actor_addr& addr) {
       impl->kill_late(path, addr);

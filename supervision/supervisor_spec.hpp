@@ -43,12 +43,13 @@ struct supervisor_spec {
   std::vector<child_spec> children;
   /// Where children are published by path; may be null.
   std::shared_ptr<name_directory> directory;
-  /// Seeds the backoff jitter, so tests can predict it.
-  uint64_t seed = 0;
+  /// Seeds the backoff jitter so tests can predict it; unset, every
+  /// supervisor draws its own seed (jitter exists to spread restarts).
+  std::optional<uint64_t> seed;
 };
 
-/// A child spec that runs `spec` as a nested supervisor (named after the
-/// parent's path and `spec.name`'s last segment is replaced by that path).
+/// A child spec that runs `spec` as a nested supervisor; its name becomes the
+/// child's path ("<parent>/<id>"), whatever `spec.name` says.
 child_spec supervisor_child(std::string id, supervisor_spec spec,
                             restart_type restart = restart_type::permanent);
 

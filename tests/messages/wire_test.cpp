@@ -38,10 +38,12 @@ struct fixture {
     uint16_t port = 0;
     auto published = test::wait_until(
       [&] {
-        auto log = test::read_file(peer.log_path());
-        if (log.rfind("port ", 0) != 0)
+        // The log may hold sanitizer reports too; find the port line.
+        auto log = "\n" + test::read_file(peer.log_path());
+        auto at = log.find("\nport ");
+        if (at == std::string::npos || log.find('\n', at + 1) == std::string::npos)
           return false;
-        port = static_cast<uint16_t>(std::stoi(log.substr(5)));
+        port = static_cast<uint16_t>(std::stoi(log.substr(at + 6)));
         return true;
       },
       10s);

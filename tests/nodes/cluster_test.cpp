@@ -157,7 +157,7 @@ void run_scenario(cluster& c) {
   CAF_CHECK(ping.is_object() && ping.value("node", "") == "chaos-1");
 
   // kill of an actor on a remote node: its restart count goes up within 1 s,
-  // and the registry learns its new handle.
+  // and its siblings are left alone.
   auto before = c.restarts_of("action-1", "action-1/membership");
   CAF_REQUIRE_EQUAL(before, 0);
   auto killed = c.vigilctl({"kill", "action-1/membership"});

@@ -52,7 +52,11 @@ child_spec worker_spec(event_log log, std::string id,
 struct fixture : test_coordinator_fixture<> {
   event_log log = std::make_shared<std::vector<std::string>>();
   std::shared_ptr<name_directory> directory = std::make_shared<name_directory>();
-  std::optional<caf::error> exit_reason; // of the supervisor under test
+  // Exit reason of the supervisor under test. Shared, because supervisors a
+  // test leaves running end after the fixture's members are gone.
+  std::shared_ptr<std::optional<caf::error>> exit_reason_
+    = std::make_shared<std::optional<caf::error>>();
+  std::optional<caf::error>& exit_reason = *exit_reason_;
 
   supervisor_spec spec_of(strategy s, std::vector<std::string> ids) {
     supervisor_spec spec;
@@ -67,7 +71,7 @@ struct fixture : test_coordinator_fixture<> {
   supervisor_actor start(supervisor_spec spec) {
     auto sup = spawn_supervisor(sys, std::move(spec));
     caf::actor_cast<caf::abstract_actor*>(sup)->attach_functor(
-      [this](const caf::error& reason) { exit_reason = reason; });
+      [out = exit_reason_](const caf::error& reason) { *out = reason; });
     drain();
     return sup;
   }
@@ -240,7 +244,8 @@ CAF_TEST(restarts spread wider than the period never escalate) {
     wait_for(5s);
   }
   CAF_CHECK(!exit_reason);
-  CAF_CHECK_EQUAL(entry(which(sup), "a")->restarts, 5u);
+  auto t = which(sup); // CAF_CHECK_EQUAL keeps references: no temporaries
+  CAF_CHECK_EQUAL(entry(t, "a")->restarts, 5u);
 }
 
 CAF_TEST(intensity escalates through two levels of supervisors) {
@@ -323,7 +328,8 @@ CAF_TEST(backoff delays restarts exponentially up to the maximum) {
   for (auto expected : {100ms, 200ms, 400ms, 400ms}) {
     kill("a");
     CAF_CHECK(child("a") == nullptr);
-    CAF_CHECK_EQUAL(entry(which(sup), "a")->status, "restarting");
+    auto t = which(sup);
+    CAF_CHECK_EQUAL(entry(t, "a")->status, "restarting");
     wait_for(expected - 1ms);
     CAF_CHECK(child("a") == nullptr);
     wait_for(1ms);
