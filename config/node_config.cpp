@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <filesystem>
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -112,12 +113,13 @@ node_config parse_node_config(const std::string& text, const std::string& origin
   if (!doc.is_object())
     throw config_error(origin + ": expected a JSON object at the top");
   static const std::set<std::string> fields{"id", "host", "port", "roles", "join",
-                                            "heartbeat_ms", "down_after_ms", "log_level"};
+                                            "heartbeat_ms", "down_after_ms", "log_level",
+                                            "stack", "chaos"};
   node_config cfg;
   for (auto& [key, value] : doc.items()) {
     if (fields.count(key) == 0)
       fail(origin, key, "unknown field (known: id, host, port, roles, join, heartbeat_ms, "
-                        "down_after_ms, log_level)");
+                        "down_after_ms, log_level, stack, chaos)");
     if (key == "id") {
       cfg.id = get_string(value, origin, key);
     } else if (key == "host") {
@@ -156,6 +158,14 @@ node_config parse_node_config(const std::string& text, const std::string& origin
       static const std::set<std::string> levels{"trace", "debug", "info", "warn", "error", "off"};
       if (levels.count(cfg.log_level) == 0)
         fail(origin, key, "expected one of trace, debug, info, warn, error, off");
+    } else if (key == "stack" || key == "chaos") {
+      auto file = std::filesystem::path{get_string(value, origin, key)};
+      if (file.empty())
+        fail(origin, key, "must not be empty (leave the field out instead)");
+      // Relative to the config file, so a config folder can move as a whole.
+      if (file.is_relative())
+        file = std::filesystem::path{origin}.parent_path() / file;
+      (key == "stack" ? cfg.stack : cfg.chaos) = file.lexically_normal().string();
     }
   }
   return cfg;

@@ -31,6 +31,12 @@ struct node_config {
   uint32_t heartbeat_ms = 200;           ///< How often a node tells it is alive.
   uint32_t down_after_ms = 1200;         ///< Silence after which it is down.
   std::string log_level = "info";        ///< trace, debug, info, warn, error, off.
+  /// The services file the action role's service manager runs (empty: none),
+  /// resolved against the node config file's folder.
+  std::string stack;
+  /// The chaos targets file the chaos role works from (empty: the chaos
+  /// role stays an empty shell), resolved against the node config's folder.
+  std::string chaos;
 
   bool has_role(const std::string& role) const;
 };

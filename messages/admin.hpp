@@ -12,6 +12,7 @@
 #include <caf/typed_actor.hpp>
 
 #include "messages/registry.hpp"
+#include "messages/services.hpp"
 #include "messages/supervision.hpp"
 
 namespace vigil {
@@ -22,6 +23,9 @@ using kill_atom = caf::atom_constant<caf::atom("kill")>;
 using stop_atom = caf::atom_constant<caf::atom("stop")>;
 /// Asks a node's own admin for its registry handle (how nodes join).
 using join_atom = caf::atom_constant<caf::atom("join")>;
+/// Node-local: the asked node answers, then SIGKILLs its own process (the
+/// chaos plane's node_kill).
+using crash_atom = caf::atom_constant<caf::atom("crash")>;
 /// Node-local kill: the asked node kills one of its own actors.
 using kill_here_atom = caf::atom_constant<caf::atom("kill_here")>;
 
@@ -68,8 +72,19 @@ using admin_actor = caf::typed_actor<
   caf::replies_to<stop_atom>::with<admin_ack>,
   /// Node-local: kills one of this node's actors by name, untrappably.
   caf::replies_to<kill_here_atom, std::string>::with<admin_ack>,
+  caf::replies_to<crash_atom>::with<admin_ack>,
+  /// Cluster-wide: a live actor by its registered name (via the registry).
+  caf::replies_to<lookup_atom, std::string>::with<caf::strong_actor_ptr>,
   /// The registry this node knows (its own when control, else the joined one).
-  caf::replies_to<join_atom>::with<registry_actor>>;
+  caf::replies_to<join_atom>::with<registry_actor>,
+  /// Cluster: the services of NODE's service manager ("<node>/action/services"),
+  /// or of the first up node with the action role when NODE is empty.
+  caf::replies_to<svc_list_atom, std::string>::with<std::vector<service_status>>,
+  /// Cluster: one service of NODE (or of the action node when empty) by name.
+  caf::replies_to<svc_status_atom, std::string, std::string>::with<service_status>,
+  caf::replies_to<svc_start_atom, std::string, std::string>::with<service_status>,
+  caf::replies_to<svc_stop_atom, std::string, std::string>::with<service_status>,
+  caf::replies_to<svc_restart_atom, std::string, std::string>::with<service_status>>;
 
 /// Errors an admin request can end with.
 enum class admin_error : uint8_t {

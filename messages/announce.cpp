@@ -4,7 +4,9 @@
 #include <caf/actor_system_config.hpp>
 
 #include "messages/admin.hpp"
+#include "messages/chaos.hpp"
 #include "messages/registry.hpp"
+#include "messages/services.hpp"
 #include "messages/supervision.hpp"
 
 namespace vigil {
@@ -39,6 +41,23 @@ void announce_messages(caf::actor_system_config& cfg) {
   cfg.add_message_type<ping_result>("vigil::ping_result");
   cfg.add_message_type<admin_ack>("vigil::admin_ack");
   cfg.add_message_type<admin_actor>("vigil::admin_actor");
+  // services
+  cfg.add_message_type<service_status>("vigil::service_status");
+  cfg.add_message_type<std::vector<service_status>>("std::vector<vigil::service_status>");
+  cfg.add_message_type<service_manager_actor>("vigil::service_manager_actor");
+  add_error_renderer<service_error>(cfg, caf::atom("services"));
+  // chaos
+  cfg.add_message_type<fault_param>("vigil::fault_param");
+  cfg.add_message_type<fault_kind>("vigil::fault_kind");
+  cfg.add_message_type<std::vector<fault_kind>>("std::vector<vigil::fault_kind>");
+  cfg.add_message_type<injection_request>("vigil::injection_request");
+  cfg.add_message_type<active_fault>("vigil::active_fault");
+  cfg.add_message_type<std::vector<active_fault>>("std::vector<vigil::active_fault>");
+  cfg.add_message_type<chaos_event>("vigil::chaos_event");
+  cfg.add_message_type<std::vector<chaos_event>>("std::vector<vigil::chaos_event>");
+  cfg.add_message_type<chaos_schedule>("vigil::chaos_schedule");
+  cfg.add_message_type<chaos_actor>("vigil::chaos_actor");
+  add_error_renderer<chaos_error>(cfg, caf::atom("chaos"));
   add_error_renderer<supervision_error>(cfg, caf::atom("supervisor"));
   add_error_renderer<admin_error>(cfg, caf::atom("admin"));
 }

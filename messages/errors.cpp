@@ -1,5 +1,6 @@
 // Names of the protocol error codes, as they appear in logs and vigilctl.
 #include "messages/admin.hpp"
+#include "messages/services.hpp"
 #include "messages/supervision.hpp"
 
 namespace vigil {
@@ -24,6 +25,18 @@ std::string to_string(admin_error x) {
     case admin_error::node_down: return "node_down";
     case admin_error::no_registry: return "no_registry";
     case admin_error::actor_restarting: return "actor_restarting";
+  }
+  return "unknown";
+}
+
+std::string to_string(service_error x) {
+  switch (x) {
+    case service_error::none: return "none";
+    case service_error::unknown_service: return "unknown_service";
+    case service_error::start_failed: return "start_failed";
+    case service_error::not_running: return "not_running";
+    case service_error::already_running: return "already_running";
+    case service_error::backend_error: return "backend_error";
   }
   return "unknown";
 }

@@ -1,5 +1,11 @@
 #include "nodes/admin.hpp"
 
+#include <algorithm>
+
+#include <csignal>
+
+#include <unistd.h>
+
 #include <caf/actor_system.hpp>
 #include <caf/event_based_actor.hpp>
 #include <caf/exit_reason.hpp>
@@ -56,6 +62,76 @@ void with_admin_of(admin_ptr self, const std::string& node, caf::response_promis
         else
           rp.deliver(err);
       });
+}
+
+/// Replies of a service manager wait for stops and readiness: the caller's
+/// own timeout (vigilctl --timeout) decides how long anyone waits.
+constexpr auto service_timeout = std::chrono::minutes(10);
+
+/// Finds the service manager of `node`, or of the first up node with the
+/// action role (one running a manager preferred) when `node` is empty, then
+/// calls `f(manager, rp)`; errors go to `rp`.
+template <class F>
+void with_services_of(admin_ptr self, const std::string& node, caf::response_promise rp, F f) {
+  auto registry = registry_of(self);
+  if (!registry) {
+    rp.deliver(caf::make_error(admin_error::no_registry, "this node has not joined a registry yet"));
+    return;
+  }
+  auto lookup = [self, f](const std::string& id, caf::response_promise rp) {
+    self->request(registry_of(self), hop_timeout, lookup_atom::value, id + "/action/services")
+      .then(
+        [rp, f, id](caf::strong_actor_ptr& ptr) mutable {
+          if (!ptr) {
+            rp.deliver(caf::make_error(admin_error::unknown_actor, id + "/action/services"));
+            return;
+          }
+          f(caf::actor_cast<service_manager_actor>(ptr), rp);
+        },
+        [rp](caf::error& err) mutable { rp.deliver(err); });
+  };
+  if (!node.empty()) {
+    lookup(node, rp);
+    return;
+  }
+  self->request(registry, hop_timeout, nodes_atom::value)
+    .then(
+      [rp, lookup](std::vector<node_info>& nodes) mutable {
+        const node_info* pick = nullptr;
+        for (auto& n : nodes) {
+          if (n.status != "up"
+              || std::find(n.roles.begin(), n.roles.end(), "action") == n.roles.end())
+            continue;
+          auto manager = n.id + "/action/services";
+          if (std::find(n.actors.begin(), n.actors.end(), manager) != n.actors.end()) {
+            pick = &n;
+            break;
+          }
+          if (!pick)
+            pick = &n;
+        }
+        if (!pick) {
+          rp.deliver(caf::make_error(admin_error::unknown_node, "no node with the action role is up"));
+          return;
+        }
+        lookup(pick->id, rp);
+      },
+      [rp](caf::error& err) mutable { rp.deliver(err); });
+}
+
+/// Forwards one request about the service `name` to the service manager of
+/// `node` (see with_services_of).
+template <class Atom>
+caf::response_promise ask_service(admin_ptr self, Atom atom, const std::string& node,
+                                  const std::string& name) {
+  auto rp = self->make_response_promise();
+  with_services_of(self, node, rp, [self, atom, name](service_manager_actor manager,
+                                                      caf::response_promise rp) {
+    self->request(manager, service_timeout, atom, name)
+      .then([rp](service_status& status) mutable { rp.deliver(std::move(status)); },
+            [rp](caf::error& err) mutable { rp.deliver(err); });
+  });
+  return rp;
 }
 
 /// Answers `tree ""`: every up node's tree, unreachable ones marked as such.
@@ -186,6 +262,20 @@ caf::behavior admin(admin_ptr self, node_context_ptr ctx) {
       return admin_ack{id, id, "stopping gracefully"};
     },
     [self, root](shutdown_atom) { self->send_exit(root(), caf::exit_reason::user_shutdown); },
+    [self](crash_atom) {
+      auto& id = self->state.ctx->config.id;
+      spdlog::warn("admin: crashing this node on request (SIGKILL to itself)");
+      // Answer first; the kill follows once the reply is on its way.
+      self->delayed_send(self, std::chrono::milliseconds(100), crash_atom::value, true);
+      return admin_ack{id, id, "SIGKILL in 100 ms"};
+    },
+    [](crash_atom, bool) { ::kill(::getpid(), SIGKILL); },
+    [self](lookup_atom, const std::string& name) -> caf::result<caf::strong_actor_ptr> {
+      auto registry = registry_of(self);
+      if (!registry)
+        return caf::make_error(admin_error::no_registry, "this node has not joined a registry yet");
+      return self->delegate(registry, lookup_atom::value, name);
+    },
     [self](kill_here_atom, const std::string& name) -> caf::result<admin_ack> {
       auto& ctx = *self->state.ctx;
       if (name == ctx.config.id)
@@ -199,6 +289,29 @@ caf::behavior admin(admin_ptr self, node_context_ptr ctx) {
       return admin_ack{name, ctx.config.id, "sent exit_reason::kill"};
     },
     [self](join_atom) { return registry_of(self); },
+    // -- the action node's services (cluster-wide) ------------------------------
+    [self](svc_list_atom, const std::string& node) {
+      auto rp = self->make_response_promise();
+      with_services_of(self, node, rp, [self](service_manager_actor manager,
+                                              caf::response_promise rp) {
+        self->request(manager, service_timeout, svc_list_atom::value)
+          .then([rp](std::vector<service_status>& all) mutable { rp.deliver(std::move(all)); },
+                [rp](caf::error& err) mutable { rp.deliver(err); });
+      });
+      return rp;
+    },
+    [self](svc_status_atom atom, const std::string& node, const std::string& name) {
+      return ask_service(self, atom, node, name);
+    },
+    [self](svc_start_atom atom, const std::string& node, const std::string& name) {
+      return ask_service(self, atom, node, name);
+    },
+    [self](svc_stop_atom atom, const std::string& node, const std::string& name) {
+      return ask_service(self, atom, node, name);
+    },
+    [self](svc_restart_atom atom, const std::string& node, const std::string& name) {
+      return ask_service(self, atom, node, name);
+    },
   };
 }
 

@@ -44,5 +44,11 @@ int main(int argc, char** argv) {
     std::cerr << "vigil: bad configuration: " << e.what() << "\n";
     return 2;
   }
-  return vigil::run_node(cfg);
+  try {
+    return vigil::run_node(cfg);
+  } catch (const vigil::config_error& e) {
+    // A role's own file (stack, chaos targets) is read as the node starts.
+    std::cerr << "vigil: bad configuration: " << e.what() << "\n";
+    return 2;
+  }
 }

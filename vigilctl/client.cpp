@@ -2,6 +2,7 @@
 // admin actor, and typed requests with a deadline.
 #include "vigilctl/client.hpp"
 
+#include <algorithm>
 #include <atomic>
 #include <memory>
 #include <set>
@@ -118,6 +119,36 @@ struct client::impl {
     return result;
   }
 
+  /// Finds the chaos controller, then asks it.
+  template <class T, class... Ts>
+  reply<T> ask_chaos(Ts&&... xs) {
+    auto nodes = ask<std::vector<vigil::node_info>>(vigil::nodes_atom::value);
+    if (!nodes)
+      return reply<T>::failure(nodes.error());
+    std::string chaos_node;
+    for (auto& n : *nodes)
+      if (n.status == "up" && std::find(n.roles.begin(), n.roles.end(), "chaos") != n.roles.end()) {
+        chaos_node = n.id;
+        break;
+      }
+    if (chaos_node.empty())
+      return reply<T>::failure("no chaos node is up");
+    auto name = chaos_node + "/chaos/controller";
+    auto handle = ask<caf::strong_actor_ptr>(vigil::lookup_atom::value, name);
+    if (!handle)
+      return reply<T>::failure(handle.error());
+    if (!*handle)
+      return reply<T>::failure(name + " is not running (is the chaos role configured?)");
+    auto controller = caf::actor_cast<vigil::chaos_actor>(*handle);
+    auto result = reply<T>::failure("no reply from " + name);
+    // Injecting may take long (starting a database, filling a volume).
+    auto wait = std::max<caf::timespan>(timeout, std::chrono::minutes(2));
+    self->request(controller, wait, std::forward<Ts>(xs)...)
+      .receive([&](T& value) { result = reply<T>{std::move(value)}; },
+               [&](caf::error& err) { result = reply<T>::failure(explain(err)); });
+    return result;
+  }
+
   endpoint node;
   caf::timespan timeout;
   client_config config;
@@ -158,6 +189,52 @@ reply<vigil::admin_ack> client::kill(const std::string& actor) {
 
 reply<vigil::admin_ack> client::stop(const std::string& node) {
   return impl_->ask<vigil::admin_ack>(vigil::stop_atom::value, node);
+}
+
+reply<std::vector<vigil::service_status>> client::services(const std::string& node) {
+  return impl_->ask<std::vector<vigil::service_status>>(vigil::svc_list_atom::value, node);
+}
+
+reply<vigil::service_status> client::service(const std::string& action, const std::string& node,
+                                             const std::string& name) {
+  using status = vigil::service_status;
+  if (action == "start")
+    return impl_->ask<status>(vigil::svc_start_atom::value, node, name);
+  if (action == "stop")
+    return impl_->ask<status>(vigil::svc_stop_atom::value, node, name);
+  if (action == "restart")
+    return impl_->ask<status>(vigil::svc_restart_atom::value, node, name);
+  if (action == "status")
+    return impl_->ask<status>(vigil::svc_status_atom::value, node, name);
+  return reply<status>::failure("unknown service action '" + action
+                                + "' (known: start, stop, restart, status)");
+}
+
+reply<std::vector<vigil::fault_kind>> client::chaos_faults() {
+  return impl_->ask_chaos<std::vector<vigil::fault_kind>>(vigil::faults_atom::value);
+}
+
+reply<vigil::active_fault> client::chaos_inject(const vigil::injection_request& request) {
+  return impl_->ask_chaos<vigil::active_fault>(vigil::inject_atom::value, request);
+}
+
+reply<std::vector<vigil::active_fault>> client::chaos_active() {
+  return impl_->ask_chaos<std::vector<vigil::active_fault>>(vigil::active_atom::value);
+}
+
+reply<std::vector<vigil::chaos_event>> client::chaos_stop() {
+  return impl_->ask_chaos<std::vector<vigil::chaos_event>>(vigil::killswitch_atom::value);
+}
+
+reply<vigil::chaos_schedule>
+client::chaos_schedule(const std::optional<vigil::chaos_schedule>& schedule) {
+  if (schedule)
+    return impl_->ask_chaos<vigil::chaos_schedule>(vigil::schedule_atom::value, *schedule);
+  return impl_->ask_chaos<vigil::chaos_schedule>(vigil::schedule_atom::value);
+}
+
+reply<std::vector<vigil::chaos_event>> client::chaos_log(uint64_t after) {
+  return impl_->ask_chaos<std::vector<vigil::chaos_event>>(vigil::chaos_log_atom::value, after);
 }
 
 bool client::connect_stuck() const noexcept {

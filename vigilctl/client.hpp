@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "messages/admin.hpp"
+#include "messages/chaos.hpp"
 #include "vigilctl/endpoint.hpp"
 
 namespace vigilctl {
@@ -70,6 +71,24 @@ public:
   reply<vigil::admin_ack> kill(const std::string& actor);
 
   reply<vigil::admin_ack> stop(const std::string& node);
+
+  /// Services of `node`'s service manager, or of the action node when empty.
+  reply<std::vector<vigil::service_status>> services(const std::string& node);
+
+  /// `action` (start, stop, restart, status) on service `name` of `node`
+  /// (the action node when empty).
+  reply<vigil::service_status> service(const std::string& action, const std::string& node,
+                                       const std::string& name);
+
+  /// The chaos controller of the first chaos node that is up (through the
+  /// registry); injects may take long, so these wait at least two minutes.
+  reply<std::vector<vigil::fault_kind>> chaos_faults();
+  reply<vigil::active_fault> chaos_inject(const vigil::injection_request& request);
+  reply<std::vector<vigil::active_fault>> chaos_active();
+  reply<std::vector<vigil::chaos_event>> chaos_stop();
+  /// Sets the schedule, or reads it when `schedule` is empty.
+  reply<vigil::chaos_schedule> chaos_schedule(const std::optional<vigil::chaos_schedule>& schedule);
+  reply<std::vector<vigil::chaos_event>> chaos_log(uint64_t after);
 
   /// True once a connection attempt outlived the timeout. CAF's middleman
   /// then may sit in a blocking connect() that shutting down the actor system

@@ -12,7 +12,9 @@ namespace vigilctl {
 
 namespace {
 
-enum class arity { none, optional, required };
+/// `service_action` is the one command of two positionals and an option:
+/// service ACTION NAME [--node-id NODE].
+enum class arity { none, optional, required, service_action };
 
 struct command_spec {
   const char* name;
@@ -34,11 +36,18 @@ const command_spec specs[] = {
    "Kill ACTOR untrappably, wherever it runs (its supervisor decides next)",
    "registered actor name, e.g. node/role/actor"},
   {"stop", "NODE", arity::required, "Stop NODE gracefully", "node id"},
+  {"services", "NODE", arity::optional,
+   "List the stack's services of NODE (default: the action node): state, pid, memory",
+   "node id"},
+  {"service", "start|stop|restart|status NAME", arity::service_action,
+   "Start, stop, restart or show one service [--node-id NODE]", ""},
 };
 
 std::string usage(const command_spec& spec) {
   std::string text = spec.name;
-  if (spec.takes == arity::optional)
+  if (spec.takes == arity::service_action)
+    text += std::string{" "} + spec.argument;
+  else if (spec.takes == arity::optional)
     text += std::string{" ["} + spec.argument + "]";
   else if (spec.takes == arity::required)
     text += std::string{" "} + spec.argument;
@@ -65,12 +74,24 @@ int finish(const reply<T>& result, format fmt, std::ostream& err,
 } // namespace
 
 void add_commands(CLI::App& app, command_line& cmd) {
+  add_chaos_command(app, cmd.chaos, cmd.name);
   for (const auto& spec : specs) {
     auto* sub = app.add_subcommand(spec.name, spec.summary);
     sub->group("Commands");
     std::string name = spec.name;
     sub->callback([&cmd, name] { cmd.name = name; });
-    if (spec.takes != arity::none) {
+    if (spec.takes == arity::service_action) {
+      sub->add_option("ACTION", cmd.action, "start, stop, restart or status")
+        ->required()
+        ->type_name("")
+        ->check(CLI::IsMember({"start", "stop", "restart", "status"}));
+      sub->add_option("NAME", cmd.service, "service name, as in the services file")
+        ->required()
+        ->type_name("");
+      sub->add_option("--node-id", cmd.node_id,
+                      "node running the service (default: the action node)")
+        ->type_name("NODE");
+    } else if (spec.takes != arity::none) {
       auto* opt = sub->add_option(spec.argument, cmd.argument,
                                   spec.argument_help);
       opt->type_name("");
@@ -103,6 +124,15 @@ int run_command(client& node, const command_line& cmd, std::ostream& out,
     return finish(node.stop(cmd.argument), fmt, err, [&](const auto& ack) {
       render_ack(out, ack, "stopping", fmt);
     });
+  if (cmd.name == "services")
+    return finish(node.services(cmd.argument), fmt, err, [&](const auto& services) {
+      render_services(out, services, fmt, now_unix_ms());
+    });
+  if (cmd.name == "service")
+    return finish(node.service(cmd.action, cmd.node_id, cmd.service), fmt, err,
+                  [&](const auto& status) { render_service(out, status, fmt, now_unix_ms()); });
+  if (cmd.name == "chaos")
+    return run_chaos(node, cmd.chaos, cmd.json, out, err);
   // Only reachable if specs and this dispatch disagree.
   render_error(err, "no handler for command '" + cmd.name + "'", fmt);
   return 1;
@@ -119,11 +149,14 @@ void print_command_summary(std::ostream& out) {
   };
   for (const auto& spec : specs)
     line(usage(spec), spec.summary);
+  line("chaos faults|inject|active|stop|schedule|log", "Break the stack on purpose (see chaos --help)");
   line("help", "Show this list");
   line("quit", "Leave the shell (also: exit, end of input)");
 }
 
 bool is_command(const std::string& name) {
+  if (name == "chaos")
+    return true;
   for (const auto& spec : specs)
     if (name == spec.name)
       return true;

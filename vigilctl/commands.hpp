@@ -7,6 +7,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "vigilctl/chaos_commands.hpp"
 #include "vigilctl/client.hpp"
 
 namespace vigilctl {
@@ -16,6 +17,12 @@ struct command_line {
   std::string name; ///< Empty when no command was given.
   std::string argument;
   bool json = false;
+  /// `service` only: start, stop, restart or status; the service; its node.
+  std::string action;
+  std::string service;
+  std::string node_id;
+  /// `chaos` only.
+  chaos_line chaos;
 };
 
 /// Registers every admin command as a subcommand of `app`; parsing fills `cmd`.

@@ -116,6 +116,39 @@ void print_tree(std::ostream& out, const vigil::tree_node& node, size_t depth,
     print_tree(out, child, depth + 1, now_unix_ms);
 }
 
+json to_json(const vigil::service_status& s) {
+  return json{{"name", s.name},
+              {"state", s.state},
+              {"pid", s.pid},
+              {"exit_code", s.exit_code},
+              {"signal", s.signal},
+              {"oom_killed", s.oom_killed},
+              {"restarts", s.restarts},
+              {"started_unix_ms", s.started_unix_ms},
+              {"exited_unix_ms", s.exited_unix_ms},
+              {"rss_bytes", s.rss_bytes},
+              {"log_path", s.log_path},
+              {"ready", s.ready},
+              {"detail", s.detail}};
+}
+
+std::string megabytes(uint64_t bytes) {
+  if (bytes == 0)
+    return "-";
+  char buf[32];
+  std::snprintf(buf, sizeof(buf), "%.1fM", static_cast<double>(bytes) / (1024.0 * 1024.0));
+  return buf;
+}
+
+/// When the current state began: the start while it runs, else the exit.
+std::string since_text(const vigil::service_status& s, int64_t now_unix_ms) {
+  if (s.state == "running" || s.state == "starting" || s.state == "stopping")
+    return "started " + format_age(s.started_unix_ms, now_unix_ms);
+  if (s.exited_unix_ms != 0)
+    return "ended " + format_age(s.exited_unix_ms, now_unix_ms);
+  return "-";
+}
+
 } // namespace
 
 std::string format_age(int64_t then_unix_ms, int64_t now_unix_ms) {
@@ -196,6 +229,42 @@ void render_ack(std::ostream& out, const vigil::admin_ack& ack,
   if (!ack.detail.empty())
     line += " (" + printable(ack.detail) + ")";
   out << line << '\n';
+}
+
+void render_services(std::ostream& out, const std::vector<vigil::service_status>& services,
+                     format fmt, int64_t now_unix_ms) {
+  if (fmt == format::json) {
+    auto doc = json::array();
+    for (const auto& s : services)
+      doc.push_back(to_json(s));
+    print_json(out, doc);
+    return;
+  }
+  std::vector<row> rows{{"SERVICE", "STATE", "PID", "READY", "RSS", "SINCE", "RESTARTS", "DETAIL"}};
+  for (const auto& s : services)
+    rows.push_back({printable(s.name), printable(s.state),
+                    s.pid > 0 ? std::to_string(s.pid) : "-", s.ready ? "yes" : "no",
+                    megabytes(s.rss_bytes), since_text(s, now_unix_ms),
+                    std::to_string(s.restarts), printable(s.detail)});
+  print_table(out, rows);
+}
+
+void render_service(std::ostream& out, const vigil::service_status& s, format fmt,
+                    int64_t now_unix_ms) {
+  if (fmt == format::json) {
+    print_json(out, to_json(s));
+    return;
+  }
+  std::string line = printable(s.name) + ": " + printable(s.state);
+  if (s.pid > 0)
+    line += " pid=" + std::to_string(s.pid);
+  line += std::string{" ready="} + (s.ready ? "yes" : "no");
+  if (s.rss_bytes > 0)
+    line += " rss=" + megabytes(s.rss_bytes);
+  line += " restarts=" + std::to_string(s.restarts) + " (" + since_text(s, now_unix_ms) + ")";
+  if (!s.detail.empty())
+    line += " - " + printable(s.detail);
+  out << line << '\n' << "  log: " << printable(s.log_path) << '\n';
 }
 
 void render_error(std::ostream& err, const std::string& message, format fmt) {

@@ -27,6 +27,15 @@ void render_ping(std::ostream& out, const vigil::ping_result& result,
 void render_ack(std::ostream& out, const vigil::admin_ack& ack,
                 const std::string& verb, format fmt);
 
+/// The services table (name, state, pid, ready, memory, since, restarts,
+/// detail); ages against `now_unix_ms`.
+void render_services(std::ostream& out, const std::vector<vigil::service_status>& services,
+                     format fmt, int64_t now_unix_ms);
+
+/// One service, after `service start|stop|restart|status`.
+void render_service(std::ostream& out, const vigil::service_status& service, format fmt,
+                    int64_t now_unix_ms);
+
 /// An error for stderr: "vigilctl: ..." or {"error": "..."}.
 void render_error(std::ostream& err, const std::string& message, format fmt);
 

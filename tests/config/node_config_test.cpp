@@ -96,3 +96,19 @@ CAF_TEST(the demo configs are valid) {
     CAF_CHECK(!cfg.id.empty());
   }
 }
+
+CAF_TEST(the stack field resolves against the folder of the config file) {
+  auto relative = parse_node_config(
+    R"({"id": "a1", "roles": ["action"], "join": ["h:1"], "stack": "../stack/services.json"})",
+    "/etc/vigil/nodes/action.json");
+  CAF_CHECK_EQUAL(relative.stack, "/etc/vigil/stack/services.json");
+  auto absolute = parse_node_config(R"({"id": "a1", "roles": ["control"], "stack": "/s.json"})",
+                                    "/etc/vigil/control.json");
+  CAF_CHECK_EQUAL(absolute.stack, "/s.json");
+  auto none = parse_node_config(R"({"id": "a1", "roles": ["control"]})", "x.json");
+  CAF_CHECK(none.stack.empty());
+  CAF_CHECK(mentions(error_of(R"({"id": "n1", "roles": ["action"], "join": ["h:1"], "stack": ""})"),
+                     "field 'stack': must not be empty"));
+  CAF_CHECK(mentions(error_of(R"({"id": "n1", "roles": ["action"], "join": ["h:1"], "stack": 1})"),
+                     "field 'stack': expected a string"));
+}

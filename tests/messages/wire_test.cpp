@@ -8,8 +8,10 @@
 #include <caf/test/unit_test_impl.hpp>
 
 #include "messages/admin.hpp"
+#include "messages/chaos.hpp"
 #include "messages/announce.hpp"
 #include "messages/registry.hpp"
+#include "messages/services.hpp"
 #include "messages/supervision.hpp"
 #include "tests/support/process.hpp"
 
@@ -146,6 +148,53 @@ CAF_TEST(whole requests with atoms cross intact) {
       },
       [&](caf::error& err) { CAF_FAIL(sys.render(err)); });
   CAF_CHECK(arrived);
+}
+
+CAF_TEST(service types cross intact) {
+  service_status st{"shopd", "killed", 4242, -1, 9, true, 2, 1764200000000, 1764200000500,
+                    0, "/var/log/shopd.log", false, "killed by SIGKILL (OOM kill)"};
+  CAF_CHECK(round_trip(st) == st);
+  std::vector<service_status> all{st, st};
+  all[1].name = "pricingd";
+  all[1].state = "running";
+  CAF_CHECK(round_trip(all) == all);
+  auto manager = caf::actor_cast<service_manager_actor>(local);
+  CAF_CHECK(round_trip(manager) == manager);
+  bool arrived = false;
+  self
+    ->request(echo, 5s, svc_restart_atom::value, std::string{"shopd"},
+              caf::make_error(service_error::not_running, "shopd is stopped"))
+    .receive(
+      [&](svc_restart_atom, std::string& name, caf::error& err) {
+        CAF_CHECK_EQUAL(name, "shopd");
+        CAF_CHECK_EQUAL(sys.render(err), "services::not_running: shopd is stopped");
+        arrived = true;
+      },
+      [&](caf::error& err) { CAF_FAIL(sys.render(err)); });
+  CAF_CHECK(arrived);
+}
+
+CAF_TEST(chaos types cross intact) {
+  fault_kind kind{"latency", "db_latency", "safe", "target-db", "delays replies", "removes it",
+                  false, 60, {{"delay_ms", "int", 1, 30000, {}, "500", "added delay"},
+                              {"mode", "choice", 0, 0, {"a", "b"}, "a", "how"}}};
+  CAF_CHECK(round_trip(kind) == kind);
+  std::vector<fault_kind> kinds{kind, kind};
+  CAF_CHECK(round_trip(kinds) == kinds);
+  injection_request req{"lock", R"({"table":"orders"})", 30, true, "vigilctl"};
+  CAF_CHECK(round_trip(req) == req);
+  active_fault a{"f-1", "lock", "db_lock_contention", "target-db", "{}", "http", 1, 2, "held"};
+  CAF_CHECK(round_trip(a) == a);
+  std::vector<active_fault> as{a};
+  CAF_CHECK(round_trip(as) == as);
+  chaos_event e{7, "f-1", "lock", "db_lock_contention", "revert", "{}", "scheduler", 3, "done"};
+  CAF_CHECK(round_trip(e) == e);
+  std::vector<chaos_event> es{e, e};
+  CAF_CHECK(round_trip(es) == es);
+  chaos_schedule s{true, 12.5, {"lock", "latency"}, 2, 5, 9, 42};
+  CAF_CHECK(round_trip(s) == s);
+  auto controller = caf::actor_cast<chaos_actor>(local);
+  CAF_CHECK(round_trip(controller) == controller);
 }
 
 CAF_TEST_FIXTURE_SCOPE_END()

@@ -1,0 +1,53 @@
+#include "stack/shopd/db_connect.hpp"
+
+#include <pqxx/pqxx>
+
+#include "stack/shopd/db_error.hpp"
+#include "stack/shopd/secret_file.hpp"
+
+namespace vigil::shop {
+
+namespace {
+
+// libpq's quoting: single quotes, with \ and ' escaped by a backslash.
+std::string quoted(const std::string& value) {
+  std::string result = "'";
+  for (char c : value) {
+    if (c == '\\' || c == '\'')
+      result += '\\';
+    result += c;
+  }
+  return result + "'";
+}
+
+} // namespace
+
+std::string connection_string(const db_config& db, const std::string& password) {
+  auto result = "host=" + quoted(db.host) + " port=" + std::to_string(db.port)
+                + " dbname=" + quoted(db.dbname) + " user=" + quoted(db.user)
+                + " password=" + quoted(password)
+                + " connect_timeout=" + std::to_string(db.connect_timeout_s)
+                + " application_name=shopd";
+  // Bounds every statement, waits on locks included, so a stuck table gives
+  // errors rather than requests that hang and pile up.
+  if (db.statement_timeout_ms > 0)
+    result += " options=" + quoted("-c statement_timeout=" + std::to_string(db.statement_timeout_ms));
+  return result;
+}
+
+std::unique_ptr<pqxx::connection> connect_db(const db_config& db) {
+  std::string password;
+  try {
+    password = read_secret(db.password_file, "the database password");
+  } catch (const secret_error& e) {
+    throw db_error(503, e.what());
+  }
+  try {
+    return std::make_unique<pqxx::connection>(connection_string(db, password));
+  } catch (...) {
+    auto error = current_db_error();
+    throw db_error(503, error.what());
+  }
+}
+
+} // namespace vigil::shop
