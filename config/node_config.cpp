@@ -9,34 +9,17 @@
 
 #include <nlohmann/json.hpp>
 
+#include "config/json_fields.hpp"
+
 namespace vigil {
 
 namespace {
 
 using json = nlohmann::json;
 
-[[noreturn]] void fail(const std::string& origin, const std::string& field,
-                       const std::string& problem) {
-  throw config_error(origin + ": field '" + field + "': " + problem);
-}
-
-std::string get_string(const json& j, const std::string& origin, const std::string& field) {
-  if (!j.is_string())
-    fail(origin, field, "expected a string, got " + j.dump());
-  return j.get<std::string>();
-}
-
-uint64_t get_uint(const json& j, const std::string& origin, const std::string& field,
-                  uint64_t min, uint64_t max) {
-  auto range = "expected an integer in " + std::to_string(min) + ".." + std::to_string(max)
-               + ", got " + j.dump();
-  if (!j.is_number_integer() || (!j.is_number_unsigned() && j.get<int64_t>() < 0))
-    fail(origin, field, range);
-  auto value = j.get<uint64_t>();
-  if (value < min || value > max)
-    fail(origin, field, range);
-  return value;
-}
+using config_fields::fail;
+using config_fields::get_string;
+using config_fields::get_uint;
 
 bool valid_id(const std::string& id) {
   return !id.empty() && id.size() <= 64

@@ -1,0 +1,32 @@
+#include "config/json_fields.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include "config/node_config.hpp"
+
+namespace vigil::config_fields {
+
+void fail(const std::string& origin, const std::string& field, const std::string& problem) {
+  throw config_error(origin + ": field '" + field + "': " + problem);
+}
+
+std::string get_string(const nlohmann::json& j, const std::string& origin,
+                       const std::string& field) {
+  if (!j.is_string())
+    fail(origin, field, "expected a string, got " + j.dump());
+  return j.get<std::string>();
+}
+
+uint64_t get_uint(const nlohmann::json& j, const std::string& origin, const std::string& field,
+                  uint64_t min, uint64_t max) {
+  auto range = "expected an integer in " + std::to_string(min) + ".." + std::to_string(max)
+               + ", got " + j.dump();
+  if (!j.is_number_integer() || (!j.is_number_unsigned() && j.get<int64_t>() < 0))
+    fail(origin, field, range);
+  auto value = j.get<uint64_t>();
+  if (value < min || value > max)
+    fail(origin, field, range);
+  return value;
+}
+
+} // namespace vigil::config_fields

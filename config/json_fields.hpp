@@ -1,0 +1,23 @@
+// Reading one field of a JSON config with an error that names the file and
+// the field: shared by every config loader in this folder.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include <nlohmann/json_fwd.hpp>
+
+namespace vigil::config_fields {
+
+/// Throws config_error "ORIGIN: field 'FIELD': PROBLEM".
+[[noreturn]] void fail(const std::string& origin, const std::string& field,
+                       const std::string& problem);
+
+std::string get_string(const nlohmann::json& j, const std::string& origin,
+                       const std::string& field);
+
+/// An integer within min..max.
+uint64_t get_uint(const nlohmann::json& j, const std::string& origin, const std::string& field,
+                  uint64_t min, uint64_t max);
+
+} // namespace vigil::config_fields
