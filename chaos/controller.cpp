@@ -197,7 +197,7 @@ caf::behavior controller(controller_ptr self, std::shared_ptr<const fault_contex
   st.faults_path = std::move(faults_path);
   for (auto& f : make_catalogue(*ctx))
     st.kinds.push_back(f->kind());
-  st.log = std::make_unique<event_log>(ctx->target.log_file);
+  st.log = std::make_unique<event_log>(ctx->target.log_file, ctx->target.ops_store_dsn());
   return {
     [self](faults_atom) { return self->state.kinds; },
     [self](inject_atom, injection_request& req) {
@@ -266,10 +266,15 @@ caf::behavior controller(controller_ptr self, std::shared_ptr<const fault_contex
       auto& st = self->state;
       if (epoch != st.schedule_epoch || !st.schedule.on)
         return;
-      if (st.active.size() + st.pending.size() < st.schedule.max_concurrent) {
-        auto rp = caf::response_promise{}; // nobody waits for the monkey
-        inject(self, std::move(req), rp);
+      if (st.active.size() + st.pending.size() >= st.schedule.max_concurrent) {
+        // Full: the same planned fault waits for a free slot, so that a seed
+        // always gives the same sequence, however long faults take.
+        self->delayed_send(self, std::chrono::milliseconds(250), tick_atom::value, epoch,
+                           std::move(req));
+        return;
       }
+      auto rp = caf::response_promise{}; // nobody waits for the monkey
+      inject(self, std::move(req), rp);
       schedule_tick(self);
     },
   };

@@ -31,8 +31,9 @@ public:
 
   /// Undoes the last inject as far as possible; safe to call twice. Faults
   /// whose effect outlives them (a crash) only stop injecting more. A
-  /// destructive fault restores its snapshot only for the kill switch
-  /// (`kill_switch`): when its time is up, the loss stays for others to fix.
+  /// destructive fault restores its snapshot when a person asks (the kill
+  /// switch or an explicit revert: `kill_switch`); when its time is up, the
+  /// loss stays for others to fix.
   virtual std::string revert(bool kill_switch) = 0;
 };
 

@@ -19,6 +19,13 @@ std::string target_config::superuser_dsn() const {
          + " user=postgres dbname=" + target_db.dbname + " connect_timeout=5";
 }
 
+std::string target_config::ops_store_dsn() const {
+  if (ops_store.socket_dir.empty())
+    return "";
+  return "host=" + ops_store.socket_dir + " port=" + std::to_string(ops_store.port)
+         + " user=" + ops_store.user + " dbname=" + ops_store.dbname + " connect_timeout=3";
+}
+
 namespace {
 
 struct reader {
@@ -81,7 +88,7 @@ target_config load_target_config(const std::string& file) {
     throw config_error(file + ": not valid JSON: " + e.what());
   }
   reader r{file, fs::absolute(file).parent_path()};
-  r.only(doc, "", {"sandbox", "max_concurrent", "api", "log_file", "target_db",
+  r.only(doc, "", {"sandbox", "max_concurrent", "api", "log_file", "ops_store", "target_db",
                    "dbproxy_control", "shopd", "pricing", "services_node"});
   target_config cfg;
   if (doc.contains("sandbox")) {
@@ -91,6 +98,16 @@ target_config load_target_config(const std::string& file) {
   }
   cfg.max_concurrent = static_cast<uint32_t>(r.num(doc, "", "max_concurrent", 3, 1, 32));
   cfg.log_file = r.path(doc, "", "log_file");
+  if (doc.contains("ops_store")) {
+    auto& ops = doc["ops_store"];
+    r.only(ops, "ops_store", {"socket_dir", "port", "dbname", "user"});
+    cfg.ops_store.socket_dir = r.path(ops, "ops_store.", "socket_dir");
+    cfg.ops_store.port = static_cast<uint16_t>(r.num(ops, "ops_store.", "port", 5434, 1, 65535));
+    cfg.ops_store.dbname = r.str(ops, "ops_store.", "dbname", "vigil");
+    cfg.ops_store.user = r.str(ops, "ops_store.", "user", "postgres");
+    if (cfg.log_file.empty())
+      r.fail("ops_store", "needs log_file (the file is the spool while the ops store is away)");
+  }
   cfg.dbproxy_control = r.str(doc, "", "dbproxy_control", "");
   cfg.services_node = r.str(doc, "", "services_node", "");
   if (doc.contains("api")) {

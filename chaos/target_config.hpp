@@ -13,6 +13,14 @@ struct target_config {
   std::string api_listen = "127.0.0.1:8100";
   std::string api_token_file;    ///< Bearer token of the /break API.
   std::string log_file;          ///< The chaos log as JSON lines.
+  /// The ops store (its chaos_log table), over its unix socket; no socket
+  /// folder: none.
+  struct {
+    std::string socket_dir;
+    uint16_t port = 5434;
+    std::string dbname = "vigil";
+    std::string user = "postgres";
+  } ops_store;
   struct {
     std::string pgcluster;       ///< stack/postgres/pgcluster
     std::string cluster_dir;     ///< The target DB's cluster folder.
@@ -41,6 +49,8 @@ struct target_config {
 
   /// A superuser connection string over the cluster's unix socket.
   std::string superuser_dsn() const;
+  /// The ops store's connection string, or "" when none is configured.
+  std::string ops_store_dsn() const;
 };
 
 /// Loads and validates a target file; relative paths resolve against its

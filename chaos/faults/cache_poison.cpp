@@ -20,6 +20,7 @@ public:
     ctx_.admin_call("POST", pricing.admin_url + "/admin/mode", pricing.admin_token_file,
                     {{"mode", "skew"}, {"factor", factor}});
     std::string warmed;
+    // Whatever happens while refilling, the upstream must not stay skewed.
     try {
       ctx_.admin_call("POST", shop.admin_url + "/admin/cache/clear", shop.admin_token_file);
       auto r = http::fetch("GET", shop.public_url + "/products", "", {}, std::chrono::seconds(5));
@@ -27,9 +28,13 @@ public:
     } catch (const std::exception& e) {
       warmed = e.what();
     }
+    try {
+      ctx_.admin_call("POST", pricing.admin_url + "/admin/mode", pricing.admin_token_file,
+                      {{"mode", "ok"}});
+    } catch (const fault_error& e) {
+      throw fault_error(std::string{"cannot put the upstream back to normal: "} + e.what());
+    }
     // The upstream is healthy again at once: only the cache is wrong now.
-    ctx_.admin_call("POST", pricing.admin_url + "/admin/mode", pricing.admin_token_file,
-                    {{"mode", "ok"}});
     return "shopd cached prices " + std::to_string(factor) + "x too high (refill: " + warmed + ")";
   }
 

@@ -50,8 +50,12 @@ public:
     }
     ::fsync(fd);
     ::close(fd);
-    if (err != ENOSPC)
+    if (err != ENOSPC) {
+      std::error_code ec;
+      std::filesystem::remove(path_, ec);
+      path_.clear();
       throw fault_error("filling stopped with " + std::string{std::strerror(err)} + ", not ENOSPC");
+    }
     return "wrote " + std::to_string(written / (1024 * 1024)) + " MiB to " + path_
            + " until ENOSPC";
   }

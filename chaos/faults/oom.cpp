@@ -17,7 +17,16 @@ public:
     return "shopd leaks " + std::to_string(rate) + " MiB/s until its memory limit kills it";
   }
 
-  std::string revert(bool) override { return "nothing more injected; the OOM kill outlives the fault"; }
+  std::string revert(bool) override {
+    // Stop leaking if shopd still lives (no kernel kill without a cgroup).
+    try {
+      ctx_.admin_call("POST", ctx_.target.shopd.admin_url + "/admin/leak",
+                      ctx_.target.shopd.admin_token_file, {{"mb_per_second", 0}});
+      return "told shopd to stop leaking; what it holds stays until it restarts";
+    } catch (const fault_error&) {
+      return "nothing more injected; the OOM kill outlives the fault";
+    }
+  }
 };
 
 } // namespace

@@ -1,5 +1,8 @@
 // schema_drift: a column or index the app needs disappears. Renaming keeps
 // the data (so the fault is safe); revert renames back or rebuilds the index.
+#include <algorithm>
+#include <cctype>
+
 #include "chaos/faults/faults.hpp"
 
 namespace vigil::chaos {
@@ -17,22 +20,28 @@ public:
       return "renamed orders.quantity to quantity_drifted";
     }
     auto index = params["index"].get<std::string>();
+    // Goes into superuser SQL: only a plain identifier is accepted.
+    if (index.empty() || !std::all_of(index.begin(), index.end(), [](char c) {
+          return std::isalnum(static_cast<unsigned char>(c)) || c == '_';
+        }))
+      throw fault_error("parameter 'index': expected a plain index name, got '" + index + "'");
     index_def_ = ctx_.sql("SELECT pg_get_indexdef('" + index + "'::regclass)");
     ctx_.sql("DROP INDEX " + index);
     return "dropped index " + index;
   }
 
   std::string revert(bool) override {
+    // State is cleared only once the SQL worked, so a failed revert can be retried.
     if (what_ == "rename_column") {
-      what_.clear();
       ctx_.sql("ALTER TABLE orders RENAME COLUMN quantity_drifted TO quantity");
+      what_.clear();
       return "renamed orders.quantity_drifted back to quantity";
     }
     if (!index_def_.empty()) {
       auto def = index_def_;
+      ctx_.sql(def);
       index_def_.clear();
       what_.clear();
-      ctx_.sql(def);
       return "rebuilt: " + def;
     }
     return "nothing to undo";

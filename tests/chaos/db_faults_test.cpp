@@ -40,6 +40,11 @@ struct db_fixture {
     ctx->target.target_db.pgcluster = test_postgres::pgcluster_path();
     ctx->target.target_db.cluster_dir = pg.dir();
     ctx->target.target_db.port = pg.port();
+    // The ops store: another database of the same test cluster.
+    pg.psql("CREATE DATABASE vigil_ops", "postgres");
+    ctx->target.ops_store.socket_dir = pg.dir();
+    ctx->target.ops_store.port = pg.port();
+    ctx->target.ops_store.dbname = "vigil_ops";
     ctx->locate_service = [](const std::string& s) -> pid_t {
       throw chaos::fault_error("no service " + s + " in this test");
     };
@@ -209,11 +214,21 @@ CAF_TEST(the kill switch reverts several faults at once and the limit holds) {
   CAF_CHECK(active().empty());
   CAF_CHECK_EQUAL(app_error("SELECT name FROM products"), "");
   CAF_CHECK_EQUAL(app_error("SELECT quantity FROM orders"), "");
-  // Every inject and revert is in the chaos log file with its label.
+  // Every inject and revert is in the chaos log file with its label, and
+  // the same entries reach the ops store's chaos_log table, once each.
   auto log = read_file(ctx->target.log_file);
   CAF_CHECK(contains(log, "\"phase\":\"inject\""));
   CAF_CHECK(contains(log, "\"label\":\"db_lock_contention\""));
   CAF_CHECK(contains(log, "\"label\":\"schema_drift\""));
+  auto entries = rig->json_call("GET", "/chaos/log").size();
+  CAF_CHECK(wait_until([&] {
+    return pg.query_value("SELECT count(DISTINCT seq) || '/' || count(*) FROM chaos_log",
+                          "vigil_ops")
+           == std::to_string(entries) + "/" + std::to_string(entries);
+  }, 10s));
+  CAF_CHECK_EQUAL(pg.query_value("SELECT count(*) FROM chaos_log WHERE phase = 'revert'"
+                                 " AND label = 'db_lock_contention'", "vigil_ops"),
+                  "1");
 }
 
 CAF_TEST(a fault reverts itself when its duration is over) {
