@@ -360,6 +360,32 @@ CAF_TEST(actor_kill is repaired by supervision) {
   CAF_CHECK(wait_until([&] { return restarts() == before + 1; }, 2s));
 }
 
+CAF_TEST(node_kill takes a node down and it comes back when restarted) {
+  auto status_of_node = [](const std::string& id) {
+    auto r = run_command({ctl_path(), "--json", "nodes"});
+    auto nodes = json::parse(r.out, nullptr, false);
+    if (nodes.is_array())
+      for (auto& n : nodes)
+        if (n.value("id", "") == id)
+          return n.value("status", "");
+    return std::string{};
+  };
+  auto shopd_pid = service("shopd").value("pid", 0);
+  CAF_REQUIRE(shopd_pid > 0);
+  inject("node_kill", {{"params", {{"node", "action-1"}}}});
+  CAF_CHECK(wait_until([&] { return status_of_node("action-1") == "down"; }, 3s));
+  // Restarted as ./run starts it: up again, its services adopted, not doubled.
+  auto started = run_command(
+    {"/bin/sh", "-c",
+     "cd '" + root + "' && setsid '" + std::string{VIGIL_BINARY}
+       + "' node --config config/demo/action-probe.json >> var/demo/logs/action-probe.log 2>&1"
+         " < /dev/null & echo $! > '" + root + "/var/demo/pids/action-probe.pid'"});
+  CAF_REQUIRE_EQUAL(started.exit_code, 0);
+  CAF_CHECK(wait_until([&] { return status_of_node("action-1") == "up"; }, 15s));
+  CAF_CHECK(wait_until([&] { return service("shopd").value("pid", 0) == shopd_pid; }, 10s));
+  CAF_CHECK(ready());
+}
+
 CAF_TEST(the kill switch reverts several active faults at once) {
   inject("latency", {{"params", {{"delay_ms", 50}}}});
   inject("upstream_down");
