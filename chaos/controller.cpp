@@ -179,6 +179,43 @@ void revert(controller_ptr self, const std::string& id, bool kill_switch,
       });
 }
 
+/// After a restart of the controller: the fault actors still hold what they
+/// injected, so ask them and take those faults back under control (with
+/// their remaining time, reverted by the kill switch like any other).
+void recover_active(controller_ptr self) {
+  for (auto& kind : self->state.kinds) {
+    auto worker = fault_actor_of(self, kind.name);
+    if (!worker)
+      continue;
+    self->request(worker, std::chrono::seconds(5), active_atom::value)
+      .then([self](const injection_request& req, int64_t injected_ms) {
+        if (req.fault.empty())
+          return;
+        auto& st = self->state;
+        for (auto& [id, a] : st.active)
+          if (a.fault == req.fault)
+            return;
+        auto* kind = find_kind(self, req.fault);
+        auto duration = req.duration_s > 0 ? req.duration_s : kind->default_duration_s;
+        active_fault a;
+        a.id = "f-" + std::to_string(st.next_id++);
+        a.fault = req.fault;
+        a.label = kind->label;
+        a.target = kind->target;
+        a.params_json = req.params_json;
+        a.requested_by = req.requested_by;
+        a.injected_unix_ms = injected_ms;
+        a.expires_unix_ms = injected_ms + int64_t{duration} * 1000;
+        a.detail = "recovered after a controller restart";
+        st.active[a.id] = a;
+        log_event(self, a.id, kind, req, "recovered", a.detail);
+        auto left = std::max<int64_t>(0, a.expires_unix_ms - now_ms());
+        self->delayed_send(self, std::chrono::milliseconds(left), expire_atom::value, a.id);
+      },
+      [](caf::error&) {});
+  }
+}
+
 void schedule_tick(controller_ptr self) {
   auto& st = self->state;
   if (!st.schedule.on || !st.planner)
@@ -198,6 +235,9 @@ caf::behavior controller(controller_ptr self, std::shared_ptr<const fault_contex
   for (auto& f : make_catalogue(*ctx))
     st.kinds.push_back(f->kind());
   st.log = std::make_unique<event_log>(ctx->target.log_file, ctx->target.ops_store_dsn());
+  // Injection ids stay unique across restarts: they start past the log.
+  st.next_id = st.log->next_seq();
+  recover_active(self);
   return {
     [self](faults_atom) { return self->state.kinds; },
     [self](inject_atom, injection_request& req) {

@@ -37,6 +37,9 @@ public:
 
   static nlohmann::json to_json(const chaos_event& e);
 
+  /// The next sequence number: grows across restarts while the file stays.
+  uint64_t next_seq() const { return next_seq_; }
+
 private:
   void copy_to_ops_store();
 

@@ -17,6 +17,8 @@ struct fault_state {
   std::shared_ptr<const fault_context> ctx;
   fault_ptr impl;
   bool injected = false;
+  injection_request last;      // what is injected now, for a restarted controller
+  int64_t injected_unix_ms = 0;
 };
 
 caf::behavior fault_behavior(caf::stateful_actor<fault_state>* self, std::string kind,
@@ -47,10 +49,20 @@ caf::behavior fault_behavior(caf::stateful_actor<fault_state>* self, std::string
         auto params = validate_params(impl.kind(), req.params_json);
         auto detail = impl.inject(params);
         self->state.injected = true;
+        self->state.last = req;
+        self->state.injected_unix_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                                         std::chrono::system_clock::now().time_since_epoch())
+                                         .count();
         return detail;
       } catch (const std::exception& e) {
         return caf::make_error(chaos_error::inject_failed, e.what());
       }
+    },
+    // What is injected now (fault empty: nothing), and since when.
+    [self](active_atom) {
+      auto& st = self->state;
+      return std::make_tuple(st.injected ? st.last : injection_request{"", "{}", 0, false, ""},
+                             st.injected_unix_ms);
     },
     [self](revert_atom, bool kill_switch) -> caf::result<std::string> {
       try {

@@ -13,6 +13,8 @@ namespace vigil::chaos {
 /// Private protocol between the controller and a fault actor:
 /// (inject_atom, injection_request) -> std::string detail
 /// (revert_atom, bool kill_switch) -> std::string detail
+/// (active_atom) -> (injection_request, int64_t injected_unix_ms); an empty
+///   fault name means nothing is injected
 /// Errors come back as chaos_error::inject_failed / revert_failed.
 
 /// A child spec "<name>" whose actor holds one fault of `kind` made from

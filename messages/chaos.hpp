@@ -98,7 +98,7 @@ struct chaos_event {
   std::string injection_id;
   std::string fault;
   std::string label;
-  std::string phase;       ///< "inject", "revert", "inject_failed", "revert_failed", "refused".
+  std::string phase;       ///< "inject", "revert", "inject_failed", "revert_failed", "refused", "recovered".
   std::string params_json;
   std::string requested_by;
   int64_t unix_ms = 0;

@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include <caf/send.hpp>
 #include <caf/test/unit_test.hpp>
 #include <pqxx/pqxx>
 
@@ -229,6 +230,25 @@ CAF_TEST(the kill switch reverts several faults at once and the limit holds) {
   CAF_CHECK_EQUAL(pg.query_value("SELECT count(*) FROM chaos_log WHERE phase = 'revert'"
                                  " AND label = 'db_lock_contention'", "vigil_ops"),
                   "1");
+}
+
+CAF_TEST(a restarted controller takes the active faults back) {
+  CAF_REQUIRE_EQUAL(inject("lock", json::object()), 201);
+  auto old = rig->directory->get("t/chaos/controller");
+  CAF_REQUIRE(old != nullptr);
+  caf::anon_send_exit(old, caf::exit_reason::kill);
+  CAF_CHECK(wait_until([&] {
+    auto now = rig->directory->get("t/chaos/controller");
+    return now != nullptr && now != old;
+  }, 5s));
+  CAF_CHECK(wait_until([&] {
+    auto a = active();
+    return a.is_array() && a.size() == 1 && a[0].value("fault", "") == "lock";
+  }, 5s));
+  // The kill switch reaches it again.
+  auto stopped = rig->json_call("POST", "/break/stop");
+  CAF_CHECK(stopped.is_array() && stopped.size() == 1u);
+  CAF_CHECK_EQUAL(app_error("LOCK TABLE orders"), "");
 }
 
 CAF_TEST(a fault reverts itself when its duration is over) {
