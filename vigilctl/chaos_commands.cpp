@@ -60,7 +60,7 @@ int finish(const reply<T>& r, bool as_json, std::ostream& out, std::ostream& err
 
 void add_chaos_command(CLI::App& app, chaos_line& line, std::string& command_name) {
   auto* chaos = app.add_subcommand("chaos", "Break the stack on purpose: faults, inject, active, "
-                                            "stop, schedule, log");
+                                            "revert, stop, schedule, log");
   chaos->group("Commands");
   chaos->require_subcommand(1);
   chaos->callback([&command_name] { command_name = "chaos"; });
@@ -78,6 +78,8 @@ void add_chaos_command(CLI::App& app, chaos_line& line, std::string& command_nam
     ->check(CLI::Range(1, 86400));
   inject->add_flag("--approve", line.approve, "approve a destructive fault");
   sub("active", "List the faults active now");
+  auto* revert = sub("revert", "Revert one active fault now (restores a destructive one)");
+  revert->add_option("ID", line.fault, "injection id, as in `chaos active`")->required();
   sub("stop", "Kill switch: revert every active fault now (and stop the schedule)");
   auto* schedule = sub("schedule", "Show the schedule, or turn the chaos monkey on or off");
   schedule->add_option("SWITCH", line.switch_to, "on or off")->check(CLI::IsMember({"on", "off"}));
@@ -134,6 +136,12 @@ int run_chaos(client& node, const chaos_line& line, bool as_json, std::ostream& 
           out << a.id << " " << a.fault << " [" << a.label << "] " << a.detail << "\n";
       }
       return list_json(active);
+    });
+  if (line.action == "revert")
+    return finish(node.chaos_revert(line.fault), as_json, out, err, [&](const auto& e) {
+      if (!as_json)
+        print_event(out, e);
+      return vigil::to_json(e);
     });
   if (line.action == "stop")
     return finish(node.chaos_stop(), as_json, out, err, [&](const auto& events) {

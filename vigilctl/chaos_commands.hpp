@@ -14,8 +14,8 @@
 namespace vigilctl {
 
 struct chaos_line {
-  std::string action;              ///< faults, inject, active, stop, schedule, log
-  std::string fault;               ///< inject
+  std::string action;              ///< faults, inject, active, revert, stop, schedule, log
+  std::string fault;               ///< inject; revert: the injection id
   std::vector<std::string> params; ///< inject: k=v
   uint32_t duration_s = 0;
   bool approve = false;

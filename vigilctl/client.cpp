@@ -226,6 +226,10 @@ reply<std::vector<vigil::chaos_event>> client::chaos_stop() {
   return impl_->ask_chaos<std::vector<vigil::chaos_event>>(vigil::killswitch_atom::value);
 }
 
+reply<vigil::chaos_event> client::chaos_revert(const std::string& id) {
+  return impl_->ask_chaos<vigil::chaos_event>(vigil::revert_atom::value, id);
+}
+
 reply<vigil::chaos_schedule>
 client::chaos_schedule(const std::optional<vigil::chaos_schedule>& schedule) {
   if (schedule)

@@ -86,6 +86,8 @@ public:
   reply<vigil::active_fault> chaos_inject(const vigil::injection_request& request);
   reply<std::vector<vigil::active_fault>> chaos_active();
   reply<std::vector<vigil::chaos_event>> chaos_stop();
+  /// Reverts one active fault by its injection id.
+  reply<vigil::chaos_event> chaos_revert(const std::string& id);
   /// Sets the schedule, or reads it when `schedule` is empty.
   reply<vigil::chaos_schedule> chaos_schedule(const std::optional<vigil::chaos_schedule>& schedule);
   reply<std::vector<vigil::chaos_event>> chaos_log(uint64_t after);

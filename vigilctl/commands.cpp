@@ -149,7 +149,7 @@ void print_command_summary(std::ostream& out) {
   };
   for (const auto& spec : specs)
     line(usage(spec), spec.summary);
-  line("chaos faults|inject|active|stop|schedule|log", "Break the stack on purpose (see chaos --help)");
+  line("chaos faults|inject|active|revert|stop|schedule|log", "Break the stack on purpose (see chaos --help)");
   line("help", "Show this list");
   line("quit", "Leave the shell (also: exit, end of input)");
 }

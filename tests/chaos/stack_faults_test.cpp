@@ -205,7 +205,10 @@ CAF_TEST(the stack serves orders before any fault) {
 }
 
 CAF_TEST(crash kills shopd and it stays down) {
-  inject("crash");
+  // As the README shows it: through vigilctl.
+  auto r = run_command({ctl_path(), "--json", "chaos", "inject", "crash"});
+  CAF_REQUIRE_EQUAL(r.exit_code, 0);
+  CAF_CHECK_EQUAL(json::parse(r.out, nullptr, false).value("label", ""), "process_crash");
   CAF_CHECK(wait_until([] { return !healthy(); }, 2s));
   CAF_CHECK(wait_until([] { return service("shopd").value("signal", 0) == SIGKILL; }, 2s));
   // Nothing restarts it by itself: the crash stays visible.
@@ -272,7 +275,9 @@ CAF_TEST(latency slows every DB round trip until reverted) {
   get(shop + "/orders", 30s);
   auto took = std::chrono::steady_clock::now() - t0;
   CAF_CHECK(took >= 700ms); // the measured symptom of the fault
-  revert(id);
+  auto r = run_command({ctl_path(), "--json", "chaos", "revert", id});
+  CAF_CHECK_EQUAL(r.exit_code, 0);
+  CAF_CHECK_EQUAL(json::parse(r.out, nullptr, false).value("phase", ""), "revert");
   auto toxics = json::parse(get("http://127.0.0.1:5436/toxics").body, nullptr, false);
   CAF_CHECK_EQUAL(toxics.value("delay_ms", -1), 0);
 }
@@ -384,6 +389,18 @@ CAF_TEST(node_kill takes a node down and it comes back when restarted) {
   CAF_CHECK(wait_until([&] { return status_of_node("action-1") == "up"; }, 15s));
   CAF_CHECK(wait_until([&] { return service("shopd").value("pid", 0) == shopd_pid; }, 10s));
   CAF_CHECK(ready());
+}
+
+CAF_TEST(vigilctl refuses bad chaos requests and injects nothing) {
+  CAF_CHECK_EQUAL(run_command({ctl_path(), "chaos", "inject"}).exit_code, 2);
+  auto unknown = run_command({ctl_path(), "chaos", "inject", "no_such_fault"});
+  CAF_CHECK_EQUAL(unknown.exit_code, 1);
+  CAF_CHECK(contains(unknown.err, "unknown fault"));
+  auto bad = run_command({ctl_path(), "chaos", "inject", "latency", "--param", "delay_ms=-5"});
+  CAF_CHECK_EQUAL(bad.exit_code, 1);
+  CAF_CHECK(contains(bad.err, "out of bounds"));
+  CAF_CHECK_EQUAL(run_command({ctl_path(), "chaos", "inject", "data_loss"}).exit_code, 1);
+  CAF_CHECK(chaos("GET", "/chaos/active").empty());
 }
 
 CAF_TEST(the kill switch reverts several active faults at once) {
