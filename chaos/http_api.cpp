@@ -7,6 +7,7 @@
 
 #include "chaos/fault_context.hpp"
 #include "config/node_config.hpp"
+#include "http/bearer.hpp"
 #include "http/server.hpp"
 #include "messages/chaos_json.hpp"
 
@@ -124,7 +125,7 @@ std::unique_ptr<http::server> make_server(caf::actor_system& sys, const std::str
   // Every route checks the bearer token first.
   auto authed = [token](http::handler h) -> http::handler {
     return [token, h](const http::request& req, http::responder respond) {
-      if (req.header("authorization") != "Bearer " + token) {
+      if (!http::bearer_matches(req.header("authorization"), token)) {
         respond(http::error(401, "missing or wrong bearer token"));
         return;
       }

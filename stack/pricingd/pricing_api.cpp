@@ -5,6 +5,7 @@
 
 #include <boost/asio/steady_timer.hpp>
 
+#include "http/bearer.hpp"
 #include "http/json.hpp"
 
 namespace vigil::pricing {
@@ -136,7 +137,7 @@ std::optional<http::response> pricing_api::refuse_unauthorized(const http::reque
   std::optional<http::response> refusal;
   if (given.empty())
     refusal = http::error(401, "admin endpoints need the header 'Authorization: Bearer TOKEN'");
-  else if (given != "Bearer " + *admin_token_)
+  else if (!http::bearer_matches(given, *admin_token_))
     refusal = http::error(401, "wrong admin token");
   if (refusal)
     refusal->headers.emplace_back("WWW-Authenticate", "Bearer");

@@ -2,6 +2,7 @@
 
 #include <pqxx/pqxx>
 
+#include "http/bearer.hpp"
 #include "stack/shopd/db_connect.hpp"
 #include "stack/shopd/secret_file.hpp"
 
@@ -15,16 +16,6 @@ connection_pool::settings pool_settings(const pool_config& pool) {
   result.wait_timeout = std::chrono::milliseconds{pool.wait_timeout_ms};
   result.max_lifetime = std::chrono::milliseconds{pool.max_lifetime_ms};
   return result;
-}
-
-// Compares without timing hints about how much of the token matched.
-bool same_secret(const std::string& a, const std::string& b) {
-  if (a.size() != b.size())
-    return false;
-  unsigned char diff = 0;
-  for (size_t i = 0; i < a.size(); ++i)
-    diff |= static_cast<unsigned char>(a[i] ^ b[i]);
-  return diff == 0;
 }
 
 } // namespace
@@ -55,11 +46,8 @@ shop_config shop_services::config() const {
 }
 
 bool shop_services::authorized(const std::string& authorization) const {
-  static const std::string scheme = "Bearer ";
-  if (authorization.compare(0, scheme.size(), scheme) != 0)
-    return false;
   std::lock_guard<std::mutex> guard{mtx_};
-  return same_secret(authorization.substr(scheme.size()), admin_token_);
+  return http::bearer_matches(authorization, admin_token_);
 }
 
 std::vector<std::string> shop_services::reload() {

@@ -10,6 +10,7 @@
 
 #include <caf/test/unit_test.hpp>
 
+#include "http/bearer.hpp"
 #include "http/client.hpp"
 #include "http/server.hpp"
 #include "http/url.hpp"
@@ -313,4 +314,16 @@ CAF_TEST(start names the address it cannot listen on) {
     message = e.what();
   }
   CAF_CHECK(contains(message, "127.0.0.1:" + std::to_string(port)));
+}
+
+CAF_TEST(bearer tokens match exactly or not at all) {
+  using vigil::http::bearer_matches;
+  CAF_CHECK(bearer_matches("Bearer s3cret-token", "s3cret-token"));
+  CAF_CHECK(!bearer_matches("Bearer s3cret-tokeN", "s3cret-token"));
+  CAF_CHECK(!bearer_matches("Bearer s3cret", "s3cret-token"));
+  CAF_CHECK(!bearer_matches("Bearer s3cret-token-and-more", "s3cret-token"));
+  CAF_CHECK(!bearer_matches("bearer s3cret-token", "s3cret-token"));
+  CAF_CHECK(!bearer_matches("s3cret-token", "s3cret-token"));
+  CAF_CHECK(!bearer_matches("Bearer ", ""));
+  CAF_CHECK(!bearer_matches("", "s3cret-token"));
 }
