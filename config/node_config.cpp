@@ -64,6 +64,9 @@ endpoint parse_endpoint(const std::string& text, const std::string& what) {
     throw config_error(what + ": expected HOST:PORT, got '" + text + "'");
   endpoint result;
   result.host = text.substr(0, colon);
+  // "[::1]:4200", as vigilctl --node takes it, means host ::1.
+  if (result.host.size() > 2 && result.host.front() == '[' && result.host.back() == ']')
+    result.host = result.host.substr(1, result.host.size() - 2);
   auto port_text = text.substr(colon + 1);
   if (port_text.size() > 5 || !std::all_of(port_text.begin(), port_text.end(), ::isdigit))
     throw config_error(what + ": bad port in '" + text + "'");

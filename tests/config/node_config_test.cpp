@@ -83,6 +83,7 @@ CAF_TEST(role lists and endpoints from the command line are checked) {
   CAF_CHECK(throws_config_error([] { parse_roles("control,nope"); }));
   CAF_CHECK(throws_config_error([] { parse_roles(""); }));
   CAF_CHECK_EQUAL(parse_endpoint("::1:4200", "join").host, "::1");
+  CAF_CHECK_EQUAL(parse_endpoint("[::1]:4200", "join").host, "::1");
   CAF_CHECK(throws_config_error([] { parse_endpoint("host:", "join"); }));
   CAF_CHECK(throws_config_error([] { parse_endpoint("host:12a", "join"); }));
   CAF_CHECK(throws_config_error([] { load_node_config("/nonexistent/x.json"); }));
