@@ -109,6 +109,31 @@ caf::actor fault_actor_of(controller_ptr self, const std::string& kind) {
   return self->state.directory->get(self->state.faults_path + "/" + kind);
 }
 
+/// Records an injected fault as active, logs it with `phase` and arms its
+/// auto-revert for the rest of its duration.
+active_fault take_active(controller_ptr self, const injection_request& req,
+                         int64_t injected_unix_ms, const std::string& detail,
+                         const std::string& phase) {
+  auto& st = self->state;
+  auto* kind = find_kind(self, req.fault);
+  auto duration = req.duration_s > 0 ? req.duration_s : kind->default_duration_s;
+  active_fault a;
+  a.id = "f-" + std::to_string(st.next_id++);
+  a.fault = req.fault;
+  a.label = kind->label;
+  a.target = kind->target;
+  a.params_json = req.params_json;
+  a.requested_by = req.requested_by;
+  a.injected_unix_ms = injected_unix_ms;
+  a.expires_unix_ms = injected_unix_ms + int64_t{duration} * 1000;
+  a.detail = detail;
+  st.active[a.id] = a;
+  log_event(self, a.id, kind, req, phase, detail);
+  auto left = std::max<int64_t>(0, a.expires_unix_ms - now_ms());
+  self->delayed_send(self, std::chrono::milliseconds(left), expire_atom::value, a.id);
+  return a;
+}
+
 void inject(controller_ptr self, injection_request req, caf::response_promise rp) {
   if (auto err = guard(self, req)) {
     rp.deliver(err);
@@ -126,23 +151,8 @@ void inject(controller_ptr self, injection_request req, caf::response_promise rp
   self->request(worker, fault_timeout, inject_atom::value, req)
     .then(
       [self, req, rp](const std::string& detail) mutable {
-        auto& st = self->state;
-        st.pending.erase(req.fault);
-        auto* kind = find_kind(self, req.fault);
-        auto duration = req.duration_s > 0 ? req.duration_s : kind->default_duration_s;
-        active_fault a;
-        a.id = "f-" + std::to_string(st.next_id++);
-        a.fault = req.fault;
-        a.label = kind->label;
-        a.target = kind->target;
-        a.params_json = req.params_json;
-        a.requested_by = req.requested_by;
-        a.injected_unix_ms = now_ms();
-        a.expires_unix_ms = a.injected_unix_ms + int64_t{duration} * 1000;
-        a.detail = detail;
-        st.active[a.id] = a;
-        log_event(self, a.id, kind, req, "inject", detail);
-        self->delayed_send(self, std::chrono::seconds(duration), expire_atom::value, a.id);
+        self->state.pending.erase(req.fault);
+        auto a = take_active(self, req, now_ms(), detail, "inject");
         rp.deliver(a);
       },
       [self, req, rp](caf::error& err) mutable {
@@ -191,26 +201,10 @@ void recover_active(controller_ptr self) {
       .then([self](const injection_request& req, int64_t injected_ms) {
         if (req.fault.empty())
           return;
-        auto& st = self->state;
-        for (auto& [id, a] : st.active)
+        for (auto& [id, a] : self->state.active)
           if (a.fault == req.fault)
             return;
-        auto* kind = find_kind(self, req.fault);
-        auto duration = req.duration_s > 0 ? req.duration_s : kind->default_duration_s;
-        active_fault a;
-        a.id = "f-" + std::to_string(st.next_id++);
-        a.fault = req.fault;
-        a.label = kind->label;
-        a.target = kind->target;
-        a.params_json = req.params_json;
-        a.requested_by = req.requested_by;
-        a.injected_unix_ms = injected_ms;
-        a.expires_unix_ms = injected_ms + int64_t{duration} * 1000;
-        a.detail = "recovered after a controller restart";
-        st.active[a.id] = a;
-        log_event(self, a.id, kind, req, "recovered", a.detail);
-        auto left = std::max<int64_t>(0, a.expires_unix_ms - now_ms());
-        self->delayed_send(self, std::chrono::milliseconds(left), expire_atom::value, a.id);
+        take_active(self, req, injected_ms, "recovered after a controller restart", "recovered");
       },
       [](caf::error&) {});
   }
