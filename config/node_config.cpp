@@ -29,6 +29,72 @@ bool valid_id(const std::string& id) {
             });
 }
 
+/// A path from the config, relative to the config file so a config folder
+/// can move as a whole.
+std::string relative_to(const std::string& origin, const std::string& text,
+                        const std::string& field) {
+  auto file = std::filesystem::path{text};
+  if (file.empty())
+    fail(origin, field, "must not be empty (leave the field out instead)");
+  if (file.is_relative())
+    file = std::filesystem::path{origin}.parent_path() / file;
+  return file.lexically_normal().string();
+}
+
+ops_store_config parse_ops_store(const json& value, const std::string& origin) {
+  if (!value.is_object())
+    fail(origin, "ops_store", "expected an object with socket_dir or host, port, dbname, "
+                              "user, spool_dir, retention");
+  static const std::set<std::string> fields{"socket_dir", "host", "port", "dbname",
+                                            "user", "spool_dir", "retention"};
+  ops_store_config result;
+  std::string host = "127.0.0.1";
+  uint64_t port = 5432;
+  std::string dbname = "vigil";
+  std::string user = "postgres";
+  for (auto& [key, field] : value.items()) {
+    auto name = "ops_store." + key;
+    if (fields.count(key) == 0)
+      fail(origin, name, "unknown field (known: socket_dir, host, port, dbname, user, "
+                         "spool_dir, retention)");
+    if (key == "socket_dir")
+      host = relative_to(origin, get_string(field, origin, name), name);
+    else if (key == "host")
+      host = get_string(field, origin, name);
+    else if (key == "port")
+      port = get_uint(field, origin, name, 1, 65535);
+    else if (key == "dbname")
+      dbname = get_string(field, origin, name);
+    else if (key == "user")
+      user = get_string(field, origin, name);
+    else if (key == "spool_dir")
+      result.spool_dir = relative_to(origin, get_string(field, origin, name), name);
+    else if (key == "retention") {
+      if (!field.is_object())
+        fail(origin, name, "expected {\"events_hours\": N, \"samples_hours\": N}");
+      for (auto& [rkey, hours] : field.items()) {
+        auto rname = name + "." + rkey;
+        if (rkey == "events_hours")
+          result.retain_events_hours = static_cast<uint32_t>(get_uint(hours, origin, rname, 1, 87600));
+        else if (rkey == "samples_hours")
+          result.retain_samples_hours = static_cast<uint32_t>(get_uint(hours, origin, rname, 1, 87600));
+        else
+          fail(origin, rname, "unknown field (known: events_hours, samples_hours)");
+      }
+    }
+  }
+  for (auto& [name, text] : {std::pair{"dbname", dbname}, std::pair{"user", user}})
+    if (text.empty() || text.find_first_of(" '\\=") != std::string::npos)
+      fail(origin, std::string{"ops_store."} + name, "must be a plain name, got '" + text + "'");
+  if (host.empty() || host.find_first_of(" '\\") != std::string::npos)
+    fail(origin, "ops_store.host", "must be a host name or socket folder without spaces");
+  result.dsn = "host=" + host + " port=" + std::to_string(port) + " dbname=" + dbname
+               + " user=" + user + " connect_timeout=3";
+  if (result.spool_dir.empty())
+    result.spool_dir = (std::filesystem::temp_directory_path() / "vigil-spool").string();
+  return result;
+}
+
 } // namespace
 
 bool node_config::has_role(const std::string& role) const {
@@ -100,12 +166,14 @@ node_config parse_node_config(const std::string& text, const std::string& origin
     throw config_error(origin + ": expected a JSON object at the top");
   static const std::set<std::string> fields{"id", "host", "port", "roles", "join",
                                             "heartbeat_ms", "down_after_ms", "log_level",
-                                            "stack", "chaos"};
+                                            "stack", "chaos", "metrics_listen", "probes",
+                                            "ops_store", "knowledge"};
   node_config cfg;
   for (auto& [key, value] : doc.items()) {
     if (fields.count(key) == 0)
       fail(origin, key, "unknown field (known: id, host, port, roles, join, heartbeat_ms, "
-                        "down_after_ms, log_level, stack, chaos)");
+                        "down_after_ms, log_level, stack, chaos, metrics_listen, probes, "
+                        "ops_store, knowledge)");
     if (key == "id") {
       cfg.id = get_string(value, origin, key);
     } else if (key == "host") {
@@ -144,14 +212,23 @@ node_config parse_node_config(const std::string& text, const std::string& origin
       static const std::set<std::string> levels{"trace", "debug", "info", "warn", "error", "off"};
       if (levels.count(cfg.log_level) == 0)
         fail(origin, key, "expected one of trace, debug, info, warn, error, off");
-    } else if (key == "stack" || key == "chaos") {
-      auto file = std::filesystem::path{get_string(value, origin, key)};
-      if (file.empty())
-        fail(origin, key, "must not be empty (leave the field out instead)");
-      // Relative to the config file, so a config folder can move as a whole.
-      if (file.is_relative())
-        file = std::filesystem::path{origin}.parent_path() / file;
-      (key == "stack" ? cfg.stack : cfg.chaos) = file.lexically_normal().string();
+    } else if (key == "stack" || key == "chaos" || key == "probes") {
+      auto file = relative_to(origin, get_string(value, origin, key), key);
+      (key == "stack" ? cfg.stack : key == "chaos" ? cfg.chaos : cfg.probes) = file;
+    } else if (key == "metrics_listen") {
+      cfg.metrics_listen = get_string(value, origin, key);
+      try {
+        parse_endpoint(cfg.metrics_listen, "metrics_listen");
+      } catch (const config_error& e) {
+        fail(origin, key, e.what());
+      }
+    } else if (key == "knowledge") {
+      if (!value.is_array())
+        fail(origin, key, "expected an array of folders, got " + value.dump());
+      for (auto& entry : value)
+        cfg.knowledge.push_back(relative_to(origin, get_string(entry, origin, key), key));
+    } else if (key == "ops_store") {
+      cfg.ops_store = parse_ops_store(value, origin);
     }
   }
   return cfg;

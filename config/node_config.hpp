@@ -22,6 +22,17 @@ struct endpoint {
   std::string to_string() const { return host + ":" + std::to_string(port); }
 };
 
+/// Vigil's own Postgres: events, samples, knowledge (later incidents, audit).
+struct ops_store_config {
+  /// libpq connection string built from socket_dir or host, port, dbname and
+  /// user; empty when the node has no ops store.
+  std::string dsn;
+  /// Where the writer spools while the ops store is away (resolved).
+  std::string spool_dir;
+  uint32_t retain_events_hours = 168;  ///< One week of events.
+  uint32_t retain_samples_hours = 48;  ///< Two days of metric samples.
+};
+
 struct node_config {
   std::string id;                        ///< Unique node name, e.g. "control-1".
   std::string host = "127.0.0.1";        ///< Address to listen on and advertise.
@@ -37,6 +48,16 @@ struct node_config {
   /// The chaos targets file the chaos role works from (empty: the chaos
   /// role stays an empty shell), resolved against the node config's folder.
   std::string chaos;
+  /// Where this node serves Prometheus' /metrics ("HOST:PORT"); empty: nowhere.
+  std::string metrics_listen;
+  /// The probes file the probe role runs (empty: no probes), resolved
+  /// against the node config's folder.
+  std::string probes;
+  /// The control role's ops store (empty dsn: none; events stay in memory).
+  ops_store_config ops_store;
+  /// Folders of runbooks and stack docs the control role's knowledge store
+  /// indexes, resolved against the node config's folder.
+  std::vector<std::string> knowledge;
 
   bool has_role(const std::string& role) const;
 };

@@ -5,6 +5,7 @@
 
 #include "messages/admin.hpp"
 #include "messages/chaos.hpp"
+#include "messages/observability.hpp"
 #include "messages/registry.hpp"
 #include "messages/services.hpp"
 #include "messages/supervision.hpp"
@@ -58,6 +59,27 @@ void announce_messages(caf::actor_system_config& cfg) {
   cfg.add_message_type<chaos_schedule>("vigil::chaos_schedule");
   cfg.add_message_type<chaos_actor>("vigil::chaos_actor");
   add_error_renderer<chaos_error>(cfg, caf::atom("chaos"));
+  // observability and knowledge
+  cfg.add_message_type<event>("vigil::event");
+  cfg.add_message_type<std::vector<event>>("std::vector<vigil::event>");
+  cfg.add_message_type<probe_result>("vigil::probe_result");
+  cfg.add_message_type<std::vector<probe_result>>("std::vector<vigil::probe_result>");
+  cfg.add_message_type<sli_snapshot>("vigil::sli_snapshot");
+  cfg.add_message_type<std::vector<sli_snapshot>>("std::vector<vigil::sli_snapshot>");
+  cfg.add_message_type<service_health>("vigil::service_health");
+  cfg.add_message_type<std::vector<service_health>>("std::vector<vigil::service_health>");
+  cfg.add_message_type<metric_sample>("vigil::metric_sample");
+  cfg.add_message_type<std::vector<metric_sample>>("std::vector<vigil::metric_sample>");
+  cfg.add_message_type<bus_stats>("vigil::bus_stats");
+  cfg.add_message_type<knowledge_hit>("vigil::knowledge_hit");
+  cfg.add_message_type<std::vector<knowledge_hit>>("std::vector<vigil::knowledge_hit>");
+  cfg.add_message_type<knowledge_doc>("vigil::knowledge_doc");
+  cfg.add_message_type<event_bus_actor>("vigil::event_bus_actor");
+  cfg.add_message_type<probe_manager_actor>("vigil::probe_manager_actor");
+  cfg.add_message_type<traffic_actor>("vigil::traffic_actor");
+  cfg.add_message_type<status_board_actor>("vigil::status_board_actor");
+  cfg.add_message_type<knowledge_actor>("vigil::knowledge_actor");
+  add_error_renderer<observability_error>(cfg, caf::atom("observe"));
   add_error_renderer<supervision_error>(cfg, caf::atom("supervisor"));
   add_error_renderer<admin_error>(cfg, caf::atom("admin"));
 }

@@ -120,33 +120,42 @@ struct client::impl {
   }
 
   /// Finds the chaos controller, then asks it.
-  template <class T, class... Ts>
-  reply<T> ask_chaos(Ts&&... xs) {
+  /// Asks the actor "<NODE>/<suffix>" of the first node with `role` that is
+  /// up (found through the registry); waits at least `min_wait`.
+  template <class T, class Handle, class... Ts>
+  reply<T> ask_role(const std::string& role, const std::string& suffix,
+                    caf::timespan min_wait, Ts&&... xs) {
     auto nodes = ask<std::vector<vigil::node_info>>(vigil::nodes_atom::value);
     if (!nodes)
       return reply<T>::failure(nodes.error());
-    std::string chaos_node;
+    std::string found;
     for (auto& n : *nodes)
-      if (n.status == "up" && std::find(n.roles.begin(), n.roles.end(), "chaos") != n.roles.end()) {
-        chaos_node = n.id;
+      if (n.status == "up" && std::find(n.roles.begin(), n.roles.end(), role) != n.roles.end()) {
+        found = n.id;
         break;
       }
-    if (chaos_node.empty())
-      return reply<T>::failure("no chaos node is up");
-    auto name = chaos_node + "/chaos/controller";
+    if (found.empty())
+      return reply<T>::failure("no " + role + " node is up");
+    auto name = found + "/" + suffix;
     auto handle = ask<caf::strong_actor_ptr>(vigil::lookup_atom::value, name);
     if (!handle)
       return reply<T>::failure(handle.error());
     if (!*handle)
-      return reply<T>::failure(name + " is not running (is the chaos role configured?)");
-    auto controller = caf::actor_cast<vigil::chaos_actor>(*handle);
+      return reply<T>::failure(name + " is not running (is the " + role + " role configured?)");
+    auto target = caf::actor_cast<Handle>(*handle);
     auto result = reply<T>::failure("no reply from " + name);
-    // Injecting may take long (starting a database, filling a volume).
-    auto wait = std::max<caf::timespan>(timeout, std::chrono::minutes(2));
-    self->request(controller, wait, std::forward<Ts>(xs)...)
+    auto wait = std::max<caf::timespan>(timeout, min_wait);
+    self->request(target, wait, std::forward<Ts>(xs)...)
       .receive([&](T& value) { result = reply<T>{std::move(value)}; },
                [&](caf::error& err) { result = reply<T>::failure(explain(err)); });
     return result;
+  }
+
+  template <class T, class... Ts>
+  reply<T> ask_chaos(Ts&&... xs) {
+    // Injecting may take long (starting a database, filling a volume).
+    return ask_role<T, vigil::chaos_actor>("chaos", "chaos/controller", std::chrono::minutes(2),
+                                           std::forward<Ts>(xs)...);
   }
 
   endpoint node;
@@ -247,6 +256,53 @@ bool client::connect_stuck() const noexcept {
 
 std::string client::where() const {
   return impl_->where();
+}
+
+reply<std::vector<vigil::service_health>> client::status() {
+  return impl_->ask_role<std::vector<vigil::service_health>, vigil::status_board_actor>(
+    "control", "control/status", {}, vigil::status_atom::value);
+}
+
+reply<std::vector<vigil::event>> client::events(int64_t since_unix_ms, const std::string& topic,
+                                                uint32_t limit) {
+  return impl_->ask_role<std::vector<vigil::event>, vigil::event_bus_actor>(
+    "control", "control/bus", {}, vigil::events_atom::value, since_unix_ms, topic, limit);
+}
+
+reply<vigil::bus_stats> client::bus_stats() {
+  return impl_->ask_role<vigil::bus_stats, vigil::event_bus_actor>("control", "control/bus", {},
+                                                                   vigil::stats_atom::value);
+}
+
+reply<std::vector<vigil::probe_result>> client::probes() {
+  return impl_->ask_role<std::vector<vigil::probe_result>, vigil::probe_manager_actor>(
+    "probe", "probe/manager", {}, vigil::probes_atom::value);
+}
+
+reply<std::vector<vigil::sli_snapshot>> client::slis() {
+  return impl_->ask_role<std::vector<vigil::sli_snapshot>, vigil::traffic_actor>(
+    "probe", "probe/traffic", {}, vigil::sli_atom::value);
+}
+
+reply<std::vector<vigil::metric_sample>> client::metrics(const std::string& service) {
+  return impl_->ask_role<std::vector<vigil::metric_sample>, vigil::probe_manager_actor>(
+    "probe", "probe/manager", {}, vigil::metrics_atom::value, service);
+}
+
+reply<std::vector<std::string>> client::acked_orders() {
+  return impl_->ask_role<std::vector<std::string>, vigil::traffic_actor>(
+    "probe", "probe/traffic", {}, vigil::acked_atom::value);
+}
+
+reply<std::vector<vigil::knowledge_hit>> client::search_knowledge(const std::string& text,
+                                                                  uint32_t limit) {
+  return impl_->ask_role<std::vector<vigil::knowledge_hit>, vigil::knowledge_actor>(
+    "control", "control/knowledge", {}, vigil::search_atom::value, text, limit);
+}
+
+reply<vigil::knowledge_doc> client::knowledge_doc(const std::string& id) {
+  return impl_->ask_role<vigil::knowledge_doc, vigil::knowledge_actor>(
+    "control", "control/knowledge", {}, vigil::runbook_atom::value, id);
 }
 
 } // namespace vigilctl

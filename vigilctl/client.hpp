@@ -11,6 +11,7 @@
 
 #include "messages/admin.hpp"
 #include "messages/chaos.hpp"
+#include "messages/observability.hpp"
 #include "vigilctl/endpoint.hpp"
 
 namespace vigilctl {
@@ -91,6 +92,21 @@ public:
   /// Sets the schedule, or reads it when `schedule` is empty.
   reply<vigil::chaos_schedule> chaos_schedule(const std::optional<vigil::chaos_schedule>& schedule);
   reply<std::vector<vigil::chaos_event>> chaos_log(uint64_t after);
+
+  /// Observability, from the first control node that is up ("control/bus",
+  /// "control/status", "control/knowledge") or the first probe node that is
+  /// up ("probe/manager", "probe/traffic").
+  reply<std::vector<vigil::service_health>> status();
+  reply<std::vector<vigil::event>> events(int64_t since_unix_ms, const std::string& topic,
+                                          uint32_t limit);
+  reply<vigil::bus_stats> bus_stats();
+  reply<std::vector<vigil::probe_result>> probes();
+  reply<std::vector<vigil::sli_snapshot>> slis();
+  reply<std::vector<vigil::metric_sample>> metrics(const std::string& service);
+  reply<std::vector<std::string>> acked_orders();
+  reply<std::vector<vigil::knowledge_hit>> search_knowledge(const std::string& text,
+                                                            uint32_t limit);
+  reply<vigil::knowledge_doc> knowledge_doc(const std::string& id);
 
   /// True once a connection attempt outlived the timeout. CAF's middleman
   /// then may sit in a blocking connect() that shutting down the actor system

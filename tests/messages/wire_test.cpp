@@ -9,6 +9,7 @@
 
 #include "messages/admin.hpp"
 #include "messages/chaos.hpp"
+#include "messages/observability.hpp"
 #include "messages/announce.hpp"
 #include "messages/registry.hpp"
 #include "messages/services.hpp"
@@ -195,6 +196,45 @@ CAF_TEST(chaos types cross intact) {
   CAF_CHECK(round_trip(s) == s);
   auto controller = caf::actor_cast<chaos_actor>(local);
   CAF_CHECK(round_trip(controller) == controller);
+}
+
+CAF_TEST(observability types cross intact) {
+  event ev{"control-1/bus:7", "probe.shopd-http", "action-1/probe/manager", 1700000000123,
+           "error", "shopd /readyz answers 503", R"({"status":503})"};
+  CAF_CHECK(round_trip(ev) == ev);
+  std::vector<event> evs{ev, ev};
+  CAF_CHECK(round_trip(evs) == evs);
+  probe_result pr{"target-db", "postgres", "target-db", "down", "password authentication failed",
+                  3.5, 1700000000456, {{"connections", 12}, {"waiting_locks", 2}}};
+  CAF_CHECK(round_trip(pr) == pr);
+  std::vector<probe_result> prs{pr};
+  CAF_CHECK(round_trip(prs) == prs);
+  sli_snapshot sli{"shopd", 1700000001000, 5000, 100, 3, 0.97, 4.5, 20.25, 80};
+  CAF_CHECK(round_trip(sli) == sli);
+  service_health h{"shopd", "degraded", "HTTP 503", 1700000000000, {"shopd-ready"}, sli};
+  std::vector<service_health> hs{h, h};
+  CAF_CHECK(round_trip(hs) == hs);
+  metric_sample m{"shopd_http_requests_total{code=\"200\"}", 42, 1700000000000};
+  std::vector<metric_sample> ms{m};
+  CAF_CHECK(round_trip(ms) == ms);
+  bus_stats st{10, 2, 8, 1, 1, false, "connection refused"};
+  CAF_CHECK(round_trip(st) == st);
+  knowledge_hit hit{"db-password-mismatch", "runbook", "The app cannot log in", "db_auth",
+                    0.75, "password **authentication** failed"};
+  std::vector<knowledge_hit> hits{hit};
+  CAF_CHECK(round_trip(hits) == hits);
+  knowledge_doc doc{"stack-shopd", "doc", "shopd", "", "config/knowledge/shopd.md", "{}", "# shopd"};
+  CAF_CHECK(round_trip(doc) == doc);
+  auto bus = caf::actor_cast<event_bus_actor>(local);
+  CAF_CHECK(round_trip(bus) == bus);
+  auto probes = caf::actor_cast<probe_manager_actor>(local);
+  CAF_CHECK(round_trip(probes) == probes);
+  auto traffic = caf::actor_cast<traffic_actor>(local);
+  CAF_CHECK(round_trip(traffic) == traffic);
+  auto board = caf::actor_cast<status_board_actor>(local);
+  CAF_CHECK(round_trip(board) == board);
+  auto knowledge = caf::actor_cast<knowledge_actor>(local);
+  CAF_CHECK(round_trip(knowledge) == knowledge);
 }
 
 CAF_TEST_FIXTURE_SCOPE_END()
