@@ -9,6 +9,7 @@
 #include <caf/stateful_actor.hpp>
 #include <spdlog/spdlog.h>
 
+#include "actors/bus/publish.hpp"
 #include "chaos/event_log.hpp"
 #include "chaos/faults/faults.hpp"
 #include "chaos/monkey.hpp"
@@ -51,6 +52,24 @@ const fault_kind* find_kind(controller_ptr self, const std::string& name) {
   return nullptr;
 }
 
+/// The chaos log entry on the event bus, topic "chaos", through the node's relay.
+void publish_chaos_event(controller_ptr self, const chaos_event& c) {
+  auto& path = self->state.faults_path; // "<node>/chaos/faults"
+  event e;
+  // No id: the relay's is unique across restarts; a chaos log kept only in
+  // memory starts its sequence numbers again.
+  e.topic = "chaos";
+  e.source = "chaos/controller";
+  e.at_unix_ms = c.unix_ms;
+  auto failed = c.phase.size() > 7 && c.phase.compare(c.phase.size() - 7, 7, "_failed") == 0;
+  e.severity = failed ? "error" : c.phase == "inject" ? "warning" : "info";
+  e.summary = c.phase + " " + c.fault + (c.label.empty() ? "" : " [" + c.label + "]")
+              + (c.detail.empty() ? "" : ": " + c.detail);
+  e.payload = event_log::to_json(c).dump(-1, ' ', false,
+                                         nlohmann::json::error_handler_t::replace);
+  bus::publish(self, *self->state.directory, path.substr(0, path.find('/')), std::move(e));
+}
+
 chaos_event log_event(controller_ptr self, const std::string& id, const fault_kind* kind,
                       const injection_request& req, std::string phase, std::string detail) {
   chaos_event e;
@@ -61,7 +80,9 @@ chaos_event log_event(controller_ptr self, const std::string& id, const fault_ki
   e.params_json = req.params_json;
   e.requested_by = req.requested_by;
   e.detail = std::move(detail);
-  return self->state.log->append(std::move(e));
+  auto logged = self->state.log->append(std::move(e));
+  publish_chaos_event(self, logged);
+  return logged;
 }
 
 /// Refuses with `code`, logging the refusal.

@@ -1,10 +1,22 @@
 #include "config/json_fields.hpp"
 
+#include <fstream>
+#include <sstream>
+
 #include <nlohmann/json.hpp>
 
 #include "config/node_config.hpp"
 
 namespace vigil::config_fields {
+
+std::string read_config_file(const std::string& path) {
+  std::ifstream in{path};
+  if (!in)
+    throw config_error(path + ": cannot read the file");
+  std::stringstream buf;
+  buf << in.rdbuf();
+  return buf.str();
+}
 
 void fail(const std::string& origin, const std::string& field, const std::string& problem) {
   throw config_error(origin + ": field '" + field + "': " + problem);

@@ -9,6 +9,9 @@
 
 namespace vigil::config_fields {
 
+/// The whole file; throws config_error "PATH: cannot read the file".
+std::string read_config_file(const std::string& path);
+
 /// Throws config_error "ORIGIN: field 'FIELD': PROBLEM".
 [[noreturn]] void fail(const std::string& origin, const std::string& field,
                        const std::string& problem);

@@ -7,6 +7,7 @@
 #include <set>
 #include <sstream>
 
+#include <arpa/inet.h>
 #include <nlohmann/json.hpp>
 
 #include "config/json_fields.hpp"
@@ -27,6 +28,12 @@ bool valid_id(const std::string& id) {
               return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_'
                      || c == '.';
             });
+}
+
+bool is_ip_address(const std::string& host) {
+  in6_addr buf{};
+  return ::inet_pton(AF_INET, host.c_str(), &buf) == 1
+         || ::inet_pton(AF_INET6, host.c_str(), &buf) == 1;
 }
 
 /// A path from the config, relative to the config file so a config folder
@@ -52,6 +59,10 @@ ops_store_config parse_ops_store(const json& value, const std::string& origin) {
   uint64_t port = 5432;
   std::string dbname = "vigil";
   std::string user = "postgres";
+  if (value.contains("socket_dir") && value.contains("host"))
+    fail(origin, "ops_store", "give socket_dir (a local socket folder) or host, not both");
+  // Errors about the host name the field it came from.
+  std::string host_field = value.contains("socket_dir") ? "ops_store.socket_dir" : "ops_store.host";
   for (auto& [key, field] : value.items()) {
     auto name = "ops_store." + key;
     if (fields.count(key) == 0)
@@ -87,7 +98,8 @@ ops_store_config parse_ops_store(const json& value, const std::string& origin) {
     if (text.empty() || text.find_first_of(" '\\=") != std::string::npos)
       fail(origin, std::string{"ops_store."} + name, "must be a plain name, got '" + text + "'");
   if (host.empty() || host.find_first_of(" '\\") != std::string::npos)
-    fail(origin, "ops_store.host", "must be a host name or socket folder without spaces");
+    fail(origin, host_field, "must be a host name or socket folder without spaces, quotes "
+                             "or backslashes, got '" + host + "'");
   result.dsn = "host=" + host + " port=" + std::to_string(port) + " dbname=" + dbname
                + " user=" + user + " connect_timeout=3";
   if (result.spool_dir.empty())
@@ -134,7 +146,9 @@ endpoint parse_endpoint(const std::string& text, const std::string& what) {
   if (result.host.size() > 2 && result.host.front() == '[' && result.host.back() == ']')
     result.host = result.host.substr(1, result.host.size() - 2);
   auto port_text = text.substr(colon + 1);
-  if (port_text.size() > 5 || !std::all_of(port_text.begin(), port_text.end(), ::isdigit))
+  auto digit = [](char c) { return c >= '0' && c <= '9'; };
+  if (port_text.empty() || port_text.size() > 5
+      || !std::all_of(port_text.begin(), port_text.end(), digit))
     throw config_error(what + ": bad port in '" + text + "'");
   auto port = std::stoul(port_text);
   if (port == 0 || port > 65535)
@@ -222,6 +236,10 @@ node_config parse_node_config(const std::string& text, const std::string& origin
       } catch (const config_error& e) {
         fail(origin, key, e.what());
       }
+      // The HTTP server binds an address, it does not resolve names.
+      if (!is_ip_address(parse_endpoint(cfg.metrics_listen, key).host))
+        fail(origin, key, "expected an IP address and port (127.0.0.1:9200, [::1]:9200), got '"
+                            + cfg.metrics_listen + "'");
     } else if (key == "knowledge") {
       if (!value.is_array())
         fail(origin, key, "expected an array of folders, got " + value.dump());
@@ -235,12 +253,8 @@ node_config parse_node_config(const std::string& text, const std::string& origin
 }
 
 node_config load_node_config(const std::string& path) {
-  std::ifstream in{path};
-  if (!in)
-    throw config_error(path + ": cannot read the file");
-  std::stringstream buf;
-  buf << in.rdbuf();
-  return parse_node_config(buf.str(), path);
+  auto text = config_fields::read_config_file(path);
+  return parse_node_config(text, path);
 }
 
 } // namespace vigil

@@ -172,13 +172,9 @@ services_config parse_services_config(const std::string& text, const std::string
 }
 
 services_config load_services_config(const std::string& path) {
-  std::ifstream in{path};
-  if (!in)
-    throw config_error(path + ": cannot read the file");
-  std::stringstream buf;
-  buf << in.rdbuf();
+  auto text = config_fields::read_config_file(path);
   auto base = fs::absolute(fs::path{path}).parent_path().string();
-  return parse_services_config(buf.str(), path, base);
+  return parse_services_config(text, path, base);
 }
 
 } // namespace vigil

@@ -11,6 +11,8 @@
 #include <stdexcept>
 #include <thread>
 
+#include <fcntl.h>
+
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
@@ -329,6 +331,7 @@ public:
     };
     acceptor_.open(endpoint.protocol(), ec);
     check("open");
+    close_on_exec(acceptor_.native_handle());
     acceptor_.set_option(net::socket_base::reuse_address(true), ec);
     check("set_option");
     acceptor_.bind(endpoint, ec);
@@ -350,6 +353,13 @@ public:
   }
 
 private:
+  // Asio opens sockets without FD_CLOEXEC: a process this one starts (a
+  // Postgres started by a chaos revert) would otherwise keep the port bound
+  // after this process is gone.
+  static void close_on_exec(int fd) {
+    ::fcntl(fd, F_SETFD, ::fcntl(fd, F_GETFD) | FD_CLOEXEC);
+  }
+
   void do_accept() {
     acceptor_.async_accept(net::make_strand(core_->ioc),
                            beast::bind_front_handler(&listener::on_accept, shared_from_this()));
@@ -358,8 +368,10 @@ private:
   void on_accept(beast::error_code ec, tcp::socket socket) {
     if (ec == net::error::operation_aborted || !acceptor_.is_open())
       return;
-    if (!ec)
+    if (!ec) {
+      close_on_exec(socket.native_handle());
       std::make_shared<session>(std::move(socket), core_)->start();
+    }
     // Other accept errors (e.g. out of file descriptors) concern one connection.
     do_accept();
   }

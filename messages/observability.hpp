@@ -30,11 +30,11 @@ using acked_atom = caf::atom_constant<caf::atom("acked")>;
 
 /// Something that happened, as the bus carries it and the ops store keeps it.
 struct event {
-  /// Unique, "<node>/<origin>:<seq>": the ops store's key, so an event
-  /// replayed from a spool is never written twice.
+  /// Unique, "<node>@<node start ms>:<seq>" when the relay stamps it: the
+  /// ops store's key, so an event replayed from a spool is never written twice.
   std::string id;
-  /// Dotted, most general first: "probe.shopd-http", "sli.shopd", "chaos",
-  /// "service.shopd", "log.shopd", "node". Subscriptions match prefixes.
+  /// Dotted, most general first: "probe.shopd-http", "sli.shopd",
+  /// "sample.shopd", "service.shopd", "chaos". Subscriptions match prefixes.
   std::string topic;
   std::string source;       ///< The publishing actor's name.
   int64_t at_unix_ms = 0;
@@ -52,7 +52,7 @@ typename Inspector::result_type inspect(Inspector& f, event& x) {
 /// One check of one probe.
 struct probe_result {
   std::string probe;        ///< Its name in the probes file, e.g. "shopd-http".
-  std::string kind;         ///< http, tcp, postgres, process, disk, log, metrics, data, traffic.
+  std::string kind;         ///< http, tcp, postgres, process, disk, log, metrics, data, host.
   std::string target;       ///< The service it watches, e.g. "shopd", "target-db".
   std::string status;       ///< ok, degraded or down.
   std::string detail;       ///< What was seen, in words: "HTTP 503 from /readyz".

@@ -9,8 +9,10 @@
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include "actors/bus/event_relay.hpp"
 #include "nodes/admin.hpp"
 #include "nodes/membership.hpp"
+#include "nodes/metrics_endpoint.hpp"
 #include "nodes/node_system_config.hpp"
 #include "nodes/roles.hpp"
 #include "supervision/supervisor.hpp"
@@ -22,13 +24,32 @@ int64_t unix_ms_now() {
   return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
 }
 
+namespace {
+
+supervision::child_spec node_relay_child(node_context_ptr ctx) {
+  bus::relay_config rc;
+  rc.node_id = ctx->config.id;
+  rc.started_unix_ms = ctx->started_unix_ms;
+  rc.registry = [ctx] { return ctx->registry(); };
+  if (ctx->config.has_role("control"))
+    rc.local_bus = [ctx] { return ctx->directory->get(ctx->path("control/bus")); };
+  return bus::relay_child(std::move(rc));
+}
+
+} // namespace
+
 supervision::supervisor_spec node_root_spec(node_context_ptr ctx) {
   auto spec = node_supervisor_defaults(ctx, 10, std::chrono::seconds(10));
   spec.name = ctx->config.id;
+  // First, so every other actor can publish from its start ("<node>/events").
+  spec.children.push_back(node_relay_child(ctx));
   for (auto& role : ctx->config.roles)
     spec.children.push_back(role_child(role, ctx));
   spec.children.push_back(admin_child(ctx));
   spec.children.push_back(membership_child(ctx));
+  // Last: /metrics reports on the children started before it.
+  if (!ctx->config.metrics_listen.empty())
+    spec.children.push_back(metrics_endpoint_child(ctx));
   return spec;
 }
 

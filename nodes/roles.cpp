@@ -1,7 +1,13 @@
 #include "nodes/roles.hpp"
 
+#include "actors/bus/event_bus.hpp"
+#include "actors/knowledge/knowledge_actor.hpp"
+#include "actors/probes/probe_role.hpp"
+#include "actors/probes/traffic.hpp"
 #include "actors/services/service_manager.hpp"
+#include "actors/status/status_board.hpp"
 #include "chaos/chaos_role.hpp"
+#include "config/traffic_config.hpp"
 #include "nodes/cluster_registry.hpp"
 #include "supervision/supervisor.hpp"
 
@@ -22,8 +28,29 @@ supervision::supervisor_spec node_supervisor_defaults(node_context_ptr ctx, size
 
 supervision::child_spec role_child(const std::string& role, node_context_ptr ctx) {
   auto spec = node_supervisor_defaults(ctx, 5, std::chrono::seconds(10));
-  if (role == "control")
+  if (role == "control") {
     spec.children.push_back(cluster_registry_child(ctx));
+    // "<node>/control/bus": the event bus and its ops store writer.
+    spec.children.push_back(bus::event_bus_child({ctx->config.id, ctx->config.ops_store}));
+    // "<node>/control/status": per-service health from the bus.
+    status::status_board_context board;
+    board.node_id = ctx->config.id;
+    board.directory = ctx->directory;
+    spec.children.push_back(status::status_board_child(board));
+    // "<node>/control/knowledge": runbooks and stack docs, indexed in the ops store.
+    if (!ctx->config.knowledge.empty() && !ctx->config.ops_store.dsn.empty())
+      spec.children.push_back(knowledge::knowledge_actor_child(
+        {ctx->config.knowledge, ctx->config.ops_store.dsn}));
+  }
+  // Probes of the probes file ("<node>/probe/manager", "<node>/probe/probes/<name>").
+  if (role == "probe" && !ctx->config.probes.empty()) {
+    for (auto& child : probes::probe_children(ctx->config.id, ctx->config.probes, ctx->directory))
+      spec.children.push_back(std::move(child));
+    // "<node>/probe/traffic": synthetic traffic, when the probes file has "traffic".
+    auto traffic = load_traffic_config(ctx->config.probes);
+    if (traffic.enabled)
+      spec.children.push_back(probes::traffic_child({ctx->config.id, traffic, ctx->directory}));
+  }
   // The stack's processes belong to the action node ("<node>/action/services").
   if (role == "action" && !ctx->config.stack.empty())
     spec.children.push_back(services::service_manager_child(ctx->config.stack));

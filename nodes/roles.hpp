@@ -1,5 +1,5 @@
-// One supervision subtree per role. Roles are mostly empty shells until the
-// later planes fill them (probes, agents, action tools, chaos faults).
+// One supervision subtree per role: control (registry, bus, status, knowledge),
+// action (service manager), probe (probes, traffic), chaos (faults, controller, API).
 #pragma once
 
 #include "nodes/node_context.hpp"

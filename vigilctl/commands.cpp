@@ -6,6 +6,7 @@
 #include <chrono>
 #include <iostream>
 
+#include "vigilctl/probe_commands.hpp"
 #include "vigilctl/render.hpp"
 
 namespace vigilctl {
@@ -41,6 +42,10 @@ const command_spec specs[] = {
    "node id"},
   {"service", "start|stop|restart|status NAME", arity::service_action,
    "Start, stop, restart or show one service [--node-id NODE]", ""},
+  {"probes", "", arity::none,
+   "Show the latest result of each probe: kind, target, status, latency, detail, age", ""},
+  {"metrics", "SERVICE", arity::required,
+   "Show the series the probes scraped from SERVICE's /metrics", "service name"},
 };
 
 std::string usage(const command_spec& spec) {
@@ -75,6 +80,9 @@ int finish(const reply<T>& result, format fmt, std::ostream& err,
 
 void add_commands(CLI::App& app, command_line& cmd) {
   add_chaos_command(app, cmd.chaos, cmd.name);
+  add_runbooks_command(app, cmd.runbooks, cmd.name);
+  add_status_commands(app, cmd.status, cmd.name);
+  add_events_commands(app, cmd.events, cmd.name);
   for (const auto& spec : specs) {
     auto* sub = app.add_subcommand(spec.name, spec.summary);
     sub->group("Commands");
@@ -133,6 +141,16 @@ int run_command(client& node, const command_line& cmd, std::ostream& out,
                   [&](const auto& status) { render_service(out, status, fmt, now_unix_ms()); });
   if (cmd.name == "chaos")
     return run_chaos(node, cmd.chaos, cmd.json, out, err);
+  if (cmd.name == "runbooks")
+    return run_runbooks(node, cmd.runbooks, cmd.json, out, err);
+  if (cmd.name == "probes")
+    return run_probes(node, fmt, out, err);
+  if (cmd.name == "metrics")
+    return run_metrics(node, cmd.argument, fmt, out, err);
+  if (cmd.name == "events" || cmd.name == "bus")
+    return run_events_command(node, cmd.name, cmd.events, cmd.json, out, err);
+  if (cmd.name == "status" || cmd.name == "traffic")
+    return run_status_command(node, cmd.name, cmd.status, cmd.json, out, err);
   // Only reachable if specs and this dispatch disagree.
   render_error(err, "no handler for command '" + cmd.name + "'", fmt);
   return 1;
@@ -144,18 +162,26 @@ void print_command_summary(std::ostream& out) {
     width = std::max(width, usage(spec).size());
   out << "Commands (add --json for JSON, --help for details):\n";
   auto line = [&](const std::string& left, const std::string& right) {
-    out << "  " << left << std::string(width + 3 - left.size(), ' ') << right
-        << '\n';
+    // A usage longer than the table's column still gets a gap.
+    out << "  " << left << std::string(std::max<size_t>(width + 3, left.size() + 2) - left.size(), ' ')
+        << right << '\n';
   };
   for (const auto& spec : specs)
     line(usage(spec), spec.summary);
   line("chaos faults|inject|active|revert|stop|schedule|log", "Break the stack on purpose (see chaos --help)");
+  line("runbooks search TEXT|show ID", "Find the runbook for a symptom (see runbooks --help)");
+  line("status", "Each service's health, SLIs, last change and reason");
+  line("traffic [--ids]", "The synthetic traffic's SLIs and acknowledged orders");
+  line("events [--since 10m] [--topic PREFIX] [--limit N]", "Recent events on the bus");
+  line("bus", "The event bus and its ops store writer");
   line("help", "Show this list");
   line("quit", "Leave the shell (also: exit, end of input)");
 }
 
 bool is_command(const std::string& name) {
-  if (name == "chaos")
+  if (name == "chaos" || name == "status" || name == "traffic")
+    return true;
+  if (name == "runbooks" || name == "events" || name == "bus")
     return true;
   for (const auto& spec : specs)
     if (name == spec.name)

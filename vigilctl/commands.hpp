@@ -9,6 +9,9 @@
 
 #include "vigilctl/chaos_commands.hpp"
 #include "vigilctl/client.hpp"
+#include "vigilctl/events_commands.hpp"
+#include "vigilctl/runbook_commands.hpp"
+#include "vigilctl/status_commands.hpp"
 
 namespace vigilctl {
 
@@ -23,6 +26,12 @@ struct command_line {
   std::string node_id;
   /// `chaos` only.
   chaos_line chaos;
+  /// `runbooks` only.
+  runbooks_line runbooks;
+  /// `status` and `traffic` only.
+  status_line status;
+  /// `events` and `bus` only.
+  events_line events;
 };
 
 /// Registers every admin command as a subcommand of `app`; parsing fills `cmd`.

@@ -6,6 +6,7 @@
 #include <csignal>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <sstream>
 
 #include <caf/test/unit_test.hpp>
@@ -180,6 +181,67 @@ int hog_processes() {
   return n;
 }
 
+using steady = std::chrono::steady_clock;
+
+/// The probes' latest results by name, as `vigilctl --json probes` shows them.
+std::map<std::string, json> probe_results() {
+  std::map<std::string, json> out;
+  auto r = run_command({ctl_path(), "--json", "probes"}, 5s);
+  auto list = json::parse(r.out, nullptr, false);
+  if (list.is_array())
+    for (auto& p : list)
+      out[p.value("probe", "")] = p;
+  return out;
+}
+
+std::string probe_status(const std::map<std::string, json>& results, const std::string& name) {
+  auto it = results.find(name);
+  return it == results.end() ? "missing" : it->second.value("status", "");
+}
+
+/// True once every probe in `names` is ok (no stale symptom before a fault).
+bool probes_ok(const std::vector<std::string>& names) {
+  auto results = probe_results();
+  for (auto& n : names)
+    if (probe_status(results, n) != "ok")
+      return false;
+  return true;
+}
+
+/// The issue's requirement: one of `names` shows the symptom (not ok) within
+/// 1 s of the inject's reply at `injected`.
+void expect_symptom(const std::vector<std::string>& names, steady::time_point injected) {
+  std::string seen;
+  auto deadline = injected + 1s;
+  auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - steady::now());
+  auto shown = wait_until(
+    [&] {
+      auto results = probe_results();
+      if (steady::now() > deadline)
+        return false; // too late counts as not shown
+      for (auto& n : names)
+        if (probe_status(results, n) != "ok" && probe_status(results, n) != "missing") {
+          seen = n + " " + probe_status(results, n) + ": "
+                 + results[n].value("detail", "");
+          return true;
+        }
+      return false;
+    },
+    std::max(left, std::chrono::milliseconds{1}));
+  auto took = std::chrono::duration_cast<std::chrono::milliseconds>(steady::now() - injected);
+  CAF_CHECK(shown);
+  if (shown)
+    CAF_MESSAGE("symptom after <= " << took.count() << " ms: " << seen);
+  else
+    CAF_MESSAGE("no symptom on any of the probes within 1 s");
+}
+
+/// After a revert (or a repair), the probes are all ok again.
+void expect_cleared(const std::vector<std::string>& names,
+                    std::chrono::milliseconds within = 30s) {
+  CAF_CHECK(wait_until([&] { return probes_ok(names); }, within));
+}
+
 struct fixture {
   fixture() {
     CAF_REQUIRE(the_demo().up);
@@ -205,26 +267,35 @@ CAF_TEST(the stack serves orders before any fault) {
 }
 
 CAF_TEST(crash kills shopd and it stays down) {
+  CAF_REQUIRE(wait_until([] { return probes_ok({"shopd-process", "shopd-health"}); }, 30s));
   // As the README shows it: through vigilctl.
   auto r = run_command({ctl_path(), "--json", "chaos", "inject", "crash"});
   CAF_REQUIRE_EQUAL(r.exit_code, 0);
+  expect_symptom({"shopd-process"}, steady::now());
   CAF_CHECK_EQUAL(json::parse(r.out, nullptr, false).value("label", ""), "process_crash");
   CAF_CHECK(wait_until([] { return !healthy(); }, 2s));
   CAF_CHECK(wait_until([] { return service("shopd").value("signal", 0) == SIGKILL; }, 2s));
   // Nothing restarts it by itself: the crash stays visible.
   CAF_CHECK(!healthy());
+  CAF_CHECK(contains(probe_results()["shopd-process"].value("detail", ""), "SIGKILL"));
   heal_shopd();
+  expect_cleared({"shopd-process", "shopd-health"});
 }
 
 CAF_TEST(oom makes the kernel kill shopd under its memory limit) {
+  CAF_REQUIRE(wait_until([] { return probes_ok({"shopd-process"}); }, 30s));
   inject("oom", {{"params", {{"mb_per_second", 256}}}});
+  expect_symptom({"shopd-process"}, steady::now());
   CAF_CHECK(wait_until([] { return !healthy(); }, 30s));
   CAF_CHECK(wait_until([] { return service("shopd").value("oom_killed", false); }, 5s));
   heal_shopd();
+  expect_cleared({"shopd-process"});
 }
 
 CAF_TEST(db_auth shows as auth errors until reverted) {
+  CAF_REQUIRE(wait_until([] { return probes_ok({"target-db"}); }, 30s));
   auto id = inject("db_auth");
+  expect_symptom({"target-db"}, steady::now());
   CAF_CHECK(contains(app_db_error(), "password authentication failed"));
   CAF_CHECK(wait_until([] { return !ready(); }, 10s));
   CAF_CHECK(contains(read_file(root + "/var/pg/target/postgres.log"),
@@ -232,45 +303,60 @@ CAF_TEST(db_auth shows as auth errors until reverted) {
   revert(id);
   CAF_CHECK_EQUAL(app_db_error(), "");
   CAF_CHECK(wait_until(ready, 15s));
+  expect_cleared({"target-db"});
 }
 
 CAF_TEST(disk_full makes order receipts fail with ENOSPC until reverted) {
+  CAF_REQUIRE(wait_until([] { return probes_ok({"shopd-disk"}); }, 30s));
   auto id = inject("disk_full");
+  expect_symptom({"shopd-disk"}, steady::now());
   auto r = http::fetch("POST", shop + "/orders", R"({"sku": "mug-classic", "quantity": 1})",
                        {{"Content-Type", "application/json"}}, 15s);
   CAF_CHECK_EQUAL(r.status, 507);
   CAF_CHECK(contains(r.body, "No space left on device"));
   revert(id);
   CAF_CHECK_EQUAL(place_order(), 201);
+  expect_cleared({"shopd-disk"});
 }
 
 CAF_TEST(db_down makes the shop unready until reverted) {
+  CAF_REQUIRE(wait_until([] { return probes_ok({"target-db"}); }, 30s));
   auto id = inject("db_down");
+  expect_symptom({"target-db"}, steady::now());
   CAF_CHECK(contains(app_db_error(), "refused"));
   CAF_CHECK(wait_until([] { return !ready(); }, 10s));
   CAF_CHECK(place_order() >= 500 || place_order() == 0);
   revert(id);
   CAF_CHECK(wait_until(ready, 15s));
   CAF_CHECK_EQUAL(place_order(), 201);
+  expect_cleared({"target-db"});
 }
 
 CAF_TEST(conn_exhaust refuses new connections until reverted) {
+  CAF_REQUIRE(wait_until([] { return probes_ok({"target-db"}); }, 30s));
   auto id = inject("conn_exhaust");
+  expect_symptom({"target-db"}, steady::now());
   auto err = app_db_error();
   CAF_CHECK(contains(err, "too many clients") || contains(err, "remaining connection slots"));
   revert(id);
   CAF_CHECK(wait_until([] { return app_db_error().empty(); }, 5s));
+  expect_cleared({"target-db"});
 }
 
 CAF_TEST(lock makes order writes wait until reverted) {
+  CAF_REQUIRE(wait_until([] { return probes_ok({"target-db"}); }, 30s));
   auto id = inject("lock");
+  expect_symptom({"target-db"}, steady::now());
   CAF_CHECK(place_order() != 201);
   revert(id);
   CAF_CHECK(wait_until([] { return place_order() == 201; }, 15s));
+  expect_cleared({"target-db"});
 }
 
 CAF_TEST(latency slows every DB round trip until reverted) {
+  CAF_REQUIRE(wait_until([] { return probes_ok({"target-db-proxy"}); }, 30s));
   auto id = inject("latency", {{"params", {{"delay_ms", 700}, {"jitter_ms", 0}}}});
+  expect_symptom({"target-db-proxy"}, steady::now());
   auto t0 = std::chrono::steady_clock::now();
   get(shop + "/orders", 30s);
   auto took = std::chrono::steady_clock::now() - t0;
@@ -280,15 +366,19 @@ CAF_TEST(latency slows every DB round trip until reverted) {
   CAF_CHECK_EQUAL(json::parse(r.out, nullptr, false).value("phase", ""), "revert");
   auto toxics = json::parse(get("http://127.0.0.1:5436/toxics").body, nullptr, false);
   CAF_CHECK_EQUAL(toxics.value("delay_ms", -1), 0);
+  expect_cleared({"target-db-proxy"});
 }
 
 CAF_TEST(upstream_down fails the pricing upstream until reverted) {
+  CAF_REQUIRE(wait_until([] { return probes_ok({"pricing-primary"}); }, 30s));
   auto id = inject("upstream_down", {{"params", {{"mode", "error"}}}});
+  expect_symptom({"pricing-primary"}, steady::now());
   CAF_CHECK_EQUAL(status_of("GET", "http://127.0.0.1:8090/prices"), 503);
   CAF_CHECK(wait_until([] { return !ready(); }, 10s));
   revert(id);
   CAF_CHECK_EQUAL(status_of("GET", "http://127.0.0.1:8090/prices"), 200);
   CAF_CHECK(wait_until(ready, 15s));
+  expect_cleared({"pricing-primary"});
 }
 
 CAF_TEST(cache_poison serves wrong prices until reverted) {
@@ -298,27 +388,36 @@ CAF_TEST(cache_poison serves wrong prices until reverted) {
     return items.empty() ? -1 : items[0].value("price_cents", -1);
   };
   auto before = list_price(json::parse(get(shop + "/products").body, nullptr, false));
+  CAF_REQUIRE(wait_until([] { return probes_ok({"shopd-prices"}); }, 30s));
   auto id = inject("cache_poison", {{"params", {{"factor", 10}}}});
+  expect_symptom({"shopd-prices"}, steady::now());
   auto during = list_price(json::parse(get(shop + "/products").body, nullptr, false));
   CAF_CHECK_EQUAL(during, before * 10);
   // The upstream itself is right again: only the cache is wrong.
   revert(id);
   CAF_CHECK_EQUAL(list_price(json::parse(get(shop + "/products").body, nullptr, false)), before);
+  expect_cleared({"shopd-prices"});
 }
 
 CAF_TEST(bad_config breaks the shop until the old config is back) {
+  CAF_REQUIRE(wait_until([] { return probes_ok({"shopd-ready"}); }, 30s));
   auto id = inject("bad_config", {{"params", {{"what", "db_port"}}}});
+  expect_symptom({"shopd-ready"}, steady::now());
   CAF_CHECK(wait_until([] { return !ready(); }, 10s));
   revert(id);
   CAF_CHECK(wait_until(ready, 15s));
   CAF_CHECK_EQUAL(place_order(), 201);
+  expect_cleared({"shopd-ready"});
 }
 
 CAF_TEST(schema_drift makes orders fail until reverted) {
+  CAF_REQUIRE(wait_until([] { return probes_ok({"target-db"}); }, 30s));
   auto id = inject("schema_drift");
+  expect_symptom({"target-db"}, steady::now());
   CAF_CHECK(place_order() >= 500);
   revert(id);
   CAF_CHECK(wait_until([] { return place_order() == 201; }, 10s));
+  expect_cleared({"target-db"});
 }
 
 CAF_TEST(data_loss deletes orders and the kill switch restores them) {
@@ -333,19 +432,26 @@ CAF_TEST(data_loss deletes orders and the kill switch restores them) {
   chaos("POST", "/break/data_loss", {{"params", {{"percent", 100}}}}, &status);
   CAF_CHECK_EQUAL(status, 403); // destructive: refused without approval
   CAF_CHECK_EQUAL(count(), before);
+  CAF_REQUIRE(wait_until([] { return probes_ok({"target-db"}); }, 30s));
   inject("data_loss", {{"approve", true}, {"params", {{"percent", 100}}}});
+  expect_symptom({"target-db"}, steady::now());
   CAF_CHECK_EQUAL(count(), 0u);
   chaos("POST", "/break/stop");
   CAF_CHECK_EQUAL(count(), before);
+  expect_cleared({"target-db"});
 }
 
 CAF_TEST(cpu_hog saturates the CPU until reverted) {
+  CAF_REQUIRE(wait_until([] { return probes_ok({"host-cpu"}); }, 30s));
   auto id = inject("cpu_hog");
+  expect_symptom({"host-cpu"}, steady::now());
   CAF_CHECK(wait_until([] { return cpu_busy() > 0.9; }, 10s));
   CAF_CHECK(hog_processes() > 0);
   revert(id);
   // Other load may keep the CPU busy; the hogs themselves must be gone.
   CAF_CHECK_EQUAL(hog_processes(), 0);
+  // Other load on the host (parallel builds) may keep it saturated longer.
+  expect_cleared({"host-cpu"}, 60s);
 }
 
 CAF_TEST(actor_kill is repaired by supervision) {
@@ -361,8 +467,11 @@ CAF_TEST(actor_kill is repaired by supervision) {
   };
   auto before = restarts();
   CAF_REQUIRE(before >= 0);
+  CAF_REQUIRE(wait_until([] { return probes_ok({"vigil-action-1"}); }, 30s));
   inject("actor_kill", {{"params", {{"actor", "action-1/membership"}}}});
+  expect_symptom({"vigil-action-1"}, steady::now());
   CAF_CHECK(wait_until([&] { return restarts() == before + 1; }, 2s));
+  expect_cleared({"vigil-action-1"});
 }
 
 CAF_TEST(node_kill takes a node down and it comes back when restarted) {
@@ -389,6 +498,34 @@ CAF_TEST(node_kill takes a node down and it comes back when restarted) {
   CAF_CHECK(wait_until([&] { return status_of_node("action-1") == "up"; }, 15s));
   CAF_CHECK(wait_until([&] { return service("shopd").value("pid", 0) == shopd_pid; }, 10s));
   CAF_CHECK(ready());
+  // The probe node's probes run again (it is the node that was killed here).
+  expect_cleared({"shopd-health", "target-db"});
+}
+
+CAF_TEST(node_kill of another node shows on its port probe until it is restarted) {
+  // The chaos node kills itself on request; the probe node (action-1) watches.
+  CAF_REQUIRE(wait_until([] { return probes_ok({"node-chaos-1"}); }, 30s));
+  auto sent = steady::now();
+  auto injected = sent;
+  try {
+    int status = 0;
+    chaos("POST", "/break/node_kill", {{"params", {{"node", "chaos-1"}}}}, &status);
+    CAF_CHECK_EQUAL(status, 201);
+    injected = steady::now();
+  } catch (const http::client_error& e) {
+    // The node may die before its answer leaves: count from the request.
+    CAF_MESSAGE("no answer from the dying chaos node: " << e.what());
+  }
+  expect_symptom({"node-chaos-1"}, injected);
+  CAF_CHECK(probe_results()["node-chaos-1"].value("status", "") == "down");
+  auto started = run_command(
+    {"/bin/sh", "-c",
+     "cd '" + root + "' && setsid '" + std::string{VIGIL_BINARY}
+       + "' node --config config/demo/chaos.json >> var/demo/logs/chaos.log 2>&1"
+         " < /dev/null & echo $! > '" + root + "/var/demo/pids/chaos.pid'"});
+  CAF_REQUIRE_EQUAL(started.exit_code, 0);
+  expect_cleared({"node-chaos-1"}, 15s);
+  CAF_CHECK(wait_until([] { return status_of("GET", chaos_api + "/chaos/faults") == 401; }, 15s));
 }
 
 CAF_TEST(vigilctl refuses bad chaos requests and injects nothing) {

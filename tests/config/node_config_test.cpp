@@ -113,3 +113,128 @@ CAF_TEST(the stack field resolves against the folder of the config file) {
   CAF_CHECK(mentions(error_of(R"({"id": "n1", "roles": ["action"], "join": ["h:1"], "stack": 1})"),
                      "field 'stack': expected a string"));
 }
+
+CAF_TEST(metrics_listen takes an IP address and a port) {
+  auto cfg = [](const std::string& listen) {
+    return parse_node_config(R"({"id": "n1", "roles": ["control"], "metrics_listen": ")" + listen
+                               + R"("})",
+                             "test.json");
+  };
+  CAF_CHECK(parse_node_config(R"({"id": "n1", "roles": ["control"]})", "x.json")
+              .metrics_listen.empty());
+  CAF_CHECK_EQUAL(cfg("127.0.0.1:9200").metrics_listen, "127.0.0.1:9200");
+  CAF_CHECK_EQUAL(cfg("0.0.0.0:9200").metrics_listen, "0.0.0.0:9200");
+  CAF_CHECK_EQUAL(cfg("[::1]:9200").metrics_listen, "[::1]:9200");
+  auto base = [](const std::string& extra) {
+    return R"({"id": "n1", "roles": ["control"], "metrics_listen": )" + extra + "}";
+  };
+  for (auto bad : {R"("9200")", R"("127.0.0.1:")", R"("127.0.0.1:0")", R"("127.0.0.1:70000")",
+                   R"("127.0.0.1:92a0")", R"("localhost:9200")", R"("")", R"(9200)",
+                   "\"127.0.0.1:\xef\xbc\x99\""}) {
+    CAF_MESSAGE("metrics_listen " << bad);
+    CAF_CHECK(mentions(error_of(base(bad)), "test.json: field 'metrics_listen'"));
+  }
+  CAF_CHECK(mentions(error_of(base(R"("localhost:9200")")), "expected an IP address"));
+}
+
+CAF_TEST(the probes file resolves against the folder of the config file) {
+  auto cfg = parse_node_config(
+    R"({"id": "p1", "roles": ["probe"], "join": ["h:1"], "probes": "probes.json"})",
+    "/etc/vigil/probe.json");
+  CAF_CHECK_EQUAL(cfg.probes, "/etc/vigil/probes.json");
+  CAF_CHECK(parse_node_config(R"({"id": "p1", "roles": ["control"]})", "x.json").probes.empty());
+  CAF_CHECK(mentions(error_of(R"({"id": "n1", "roles": ["control"], "probes": ""})"),
+                     "field 'probes': must not be empty"));
+  CAF_CHECK(mentions(error_of(R"({"id": "n1", "roles": ["control"], "probes": ["a"]})"),
+                     "field 'probes': expected a string"));
+}
+
+CAF_TEST(the ops store becomes a connection string) {
+  auto cfg = parse_node_config(R"({"id": "c1", "roles": ["control"],
+    "ops_store": {"socket_dir": "../var/pg/ops", "port": 5434, "dbname": "ops", "user": "vigil",
+                  "spool_dir": "spool", "retention": {"events_hours": 24, "samples_hours": 6}}})",
+                               "/etc/vigil/nodes/control.json");
+  CAF_CHECK_EQUAL(cfg.ops_store.dsn,
+                  "host=/etc/vigil/var/pg/ops port=5434 dbname=ops user=vigil connect_timeout=3");
+  CAF_CHECK_EQUAL(cfg.ops_store.spool_dir, "/etc/vigil/nodes/spool");
+  CAF_CHECK_EQUAL(cfg.ops_store.retain_events_hours, 24u);
+  CAF_CHECK_EQUAL(cfg.ops_store.retain_samples_hours, 6u);
+
+  auto by_host = parse_node_config(
+    R"({"id": "c1", "roles": ["control"], "ops_store": {"host": "db.example", "port": 6000}})",
+    "x.json");
+  CAF_CHECK_EQUAL(by_host.ops_store.dsn,
+                  "host=db.example port=6000 dbname=vigil user=postgres connect_timeout=3");
+  CAF_CHECK(!by_host.ops_store.spool_dir.empty());
+  CAF_CHECK_EQUAL(by_host.ops_store.retain_events_hours, 168u);
+  CAF_CHECK_EQUAL(by_host.ops_store.retain_samples_hours, 48u);
+
+  auto defaults = parse_node_config(R"({"id": "c1", "roles": ["control"], "ops_store": {}})",
+                                    "x.json");
+  CAF_CHECK_EQUAL(defaults.ops_store.dsn,
+                  "host=127.0.0.1 port=5432 dbname=vigil user=postgres connect_timeout=3");
+  auto none = parse_node_config(R"({"id": "c1", "roles": ["control"]})", "x.json");
+  CAF_CHECK(none.ops_store.dsn.empty());
+}
+
+CAF_TEST(ops store errors name the field) {
+  auto base = [](const std::string& store) {
+    return R"({"id": "n1", "roles": ["control"], "ops_store": )" + store + "}";
+  };
+  std::vector<std::pair<std::string, std::string>> cases{
+    {R"("host=x")", "field 'ops_store': expected an object"},
+    {R"({"colour": "red"})", "field 'ops_store.colour': unknown field"},
+    {R"({"port": 0})", "field 'ops_store.port'"},
+    {R"({"port": "5434"})", "field 'ops_store.port'"},
+    {R"({"dbname": "a b"})", "field 'ops_store.dbname': must be a plain name"},
+    {R"({"dbname": ""})", "field 'ops_store.dbname'"},
+    {R"({"user": "x'y"})", "field 'ops_store.user'"},
+    {R"({"user": "a=b"})", "field 'ops_store.user'"},
+    {R"({"host": "a b"})", "field 'ops_store.host'"},
+    {R"({"host": ""})", "field 'ops_store.host'"},
+    {R"({"socket_dir": "/var/my pg"})", "field 'ops_store.socket_dir'"},
+    {R"({"socket_dir": ""})", "field 'ops_store.socket_dir': must not be empty"},
+    {R"({"socket_dir": "/s", "host": "h"})", "field 'ops_store': give socket_dir"},
+    {R"({"spool_dir": 7})", "field 'ops_store.spool_dir': expected a string"},
+    {R"({"retention": 24})", "field 'ops_store.retention'"},
+    {R"({"retention": {"events_hours": 0}})", "field 'ops_store.retention.events_hours'"},
+    {R"({"retention": {"samples_hours": 87601}})", "field 'ops_store.retention.samples_hours'"},
+    {R"({"retention": {"days": 7}})", "field 'ops_store.retention.days': unknown field"},
+  };
+  for (auto& [store, expected] : cases) {
+    CAF_MESSAGE("ops_store " << store);
+    auto error = error_of(base(store));
+    CAF_CHECK(mentions(error, "test.json: " + expected));
+    if (!mentions(error, expected))
+      CAF_MESSAGE("got: " << error);
+  }
+}
+
+CAF_TEST(knowledge folders resolve against the folder of the config file) {
+  auto cfg = parse_node_config(
+    R"({"id": "c1", "roles": ["control"], "knowledge": ["runbooks", "/srv/docs"]})",
+    "/etc/vigil/control.json");
+  CAF_CHECK_EQUAL(cfg.knowledge, std::vector<std::string>({"/etc/vigil/runbooks", "/srv/docs"}));
+  CAF_CHECK(parse_node_config(R"({"id": "c1", "roles": ["control"], "knowledge": []})", "x.json")
+              .knowledge.empty());
+  auto base = [](const std::string& extra) {
+    return R"({"id": "n1", "roles": ["control"], "knowledge": )" + extra + "}";
+  };
+  CAF_CHECK(mentions(error_of(base(R"("runbooks")")), "field 'knowledge': expected an array"));
+  CAF_CHECK(mentions(error_of(base(R"([1])")), "field 'knowledge': expected a string"));
+  CAF_CHECK(mentions(error_of(base(R"([""])")), "field 'knowledge': must not be empty"));
+}
+
+CAF_TEST(the demo control node has metrics and an ops store and knowledge) {
+  auto path = std::string{VIGIL_SOURCE_DIR} + "/config/demo/control.json";
+  auto cfg = load_node_config(path);
+  CAF_CHECK_EQUAL(cfg.metrics_listen, "127.0.0.1:9200");
+  CAF_CHECK(mentions(cfg.ops_store.dsn, "port=5434 dbname=vigil"));
+  CAF_CHECK(mentions(cfg.ops_store.dsn, "/var/pg/ops"));
+  CAF_CHECK_EQUAL(cfg.knowledge.size(), 2u);
+  for (auto name : {"action-probe", "chaos"}) {
+    auto other = load_node_config(std::string{VIGIL_SOURCE_DIR} + "/config/demo/" + name + ".json");
+    CAF_CHECK(!other.metrics_listen.empty());
+    CAF_CHECK_NOT_EQUAL(other.metrics_listen, cfg.metrics_listen);
+  }
+}

@@ -1,0 +1,166 @@
+// postgres and data probes against a private Postgres cluster: a healthy
+// server, a wrong password (and the auth failure in the server log), a held
+// table lock, a failing check, vanished rows, a stopped server, and API
+// prices that disagree with the database's.
+#define CAF_SUITE postgres_probes
+
+#include <thread>
+
+#include <caf/test/unit_test.hpp>
+#include <pqxx/pqxx>
+
+#include "actors/probes/probe.hpp"
+#include "http/server.hpp"
+#include "tests/support/postgres.hpp"
+#include "tests/support/process.hpp"
+
+using namespace std::chrono_literals;
+using namespace vigil;
+using namespace vigil::probes;
+
+namespace {
+
+probe_result run(probe& p) {
+  probe_result r;
+  p.check(r);
+  if (r.status.empty())
+    r.status = "ok";
+  return r;
+}
+
+bool has(const std::string& text, const std::string& part) {
+  return text.find(part) != std::string::npos;
+}
+
+struct pg_fixture {
+  test::test_postgres pg;
+  std::string dir = test::make_temp_dir("vigil-probe-pg");
+  std::string password_file = dir + "/password";
+
+  pg_fixture() {
+    test::write_file(password_file, pg.app_password() + "\n");
+    pg.psql("CREATE TABLE orders (id bigserial PRIMARY KEY, quantity int NOT NULL);"
+            "INSERT INTO orders (quantity) SELECT 1 FROM generate_series(1, 10);"
+            "CREATE TABLE products (sku text PRIMARY KEY, price_cents int NOT NULL);"
+            "INSERT INTO products VALUES ('mug', 1200), ('tee', 2400);"
+            "ALTER TABLE orders OWNER TO shop; ALTER TABLE products OWNER TO shop;");
+  }
+
+  probe_config config() {
+    probe_config c;
+    c.name = "db";
+    c.kind = "postgres";
+    c.interval_ms = 250;
+    c.timeout_ms = 1000;
+    c.lock_timeout_ms = 150;
+    c.db_host = "127.0.0.1";
+    c.db_port = pg.port();
+    c.dbname = pg.app_database();
+    c.user = pg.app_user();
+    c.password_file = password_file;
+    c.server_log = pg.log_path();
+    c.window_ms = 60000;
+    c.checks = {{"orders_columns", "SELECT id, quantity FROM orders LIMIT 0", "", 0},
+                {"orders", "SELECT count(*) FROM orders", "", 20}};
+    return c;
+  }
+
+  std::string superuser_dsn() {
+    return "host=" + pg.dir() + " port=" + std::to_string(pg.port()) + " dbname="
+           + pg.app_database() + " user=postgres";
+  }
+};
+
+} // namespace
+
+CAF_TEST_FIXTURE_SCOPE(postgres_probe_tests, pg_fixture)
+
+CAF_TEST(a healthy server is ok and reports its activity) {
+  auto p = make_probe(config());
+  auto r = run(*p);
+  CAF_CHECK_EQUAL(r.status, "ok");
+  CAF_CHECK(r.values["max_connections"] > 0);
+  CAF_CHECK(r.values["connections"] >= 1);
+  CAF_CHECK_EQUAL(r.values["orders"], 10);
+  CAF_CHECK_EQUAL(r.values["waiting_locks"], 0);
+}
+
+CAF_TEST(a wrong password is down and shows as auth failures in the log) {
+  auto p = make_probe(config());
+  CAF_CHECK_EQUAL(run(*p).status, "ok");
+  pg.set_app_password("something-else");
+  auto r = run(*p);
+  CAF_CHECK_EQUAL(r.status, "down");
+  CAF_CHECK(has(r.detail, "password authentication failed"));
+  // The server writes its log line a moment after refusing.
+  CAF_CHECK(test::wait_until([&] { return run(*p).values["auth_failures_recent"] >= 1; }, 5s));
+}
+
+CAF_TEST(a held table lock is degraded within the lock timeout) {
+  auto p = make_probe(config());
+  pqxx::connection holder{superuser_dsn()};
+  pqxx::work tx{holder};
+  tx.exec("LOCK TABLE orders IN ACCESS EXCLUSIVE MODE");
+  auto t0 = std::chrono::steady_clock::now();
+  auto r = run(*p);
+  CAF_CHECK(std::chrono::steady_clock::now() - t0 < 1s);
+  CAF_CHECK_EQUAL(r.status, "degraded");
+  CAF_CHECK(has(r.detail, "ACCESS EXCLUSIVE lock held on orders"));
+  CAF_CHECK(has(r.detail, "lock timeout"));
+  tx.abort();
+  CAF_CHECK_EQUAL(run(*p).status, "ok");
+}
+
+CAF_TEST(a renamed column and vanished rows are down) {
+  auto p = make_probe(config());
+  CAF_CHECK_EQUAL(run(*p).status, "ok");
+  pg.psql("DELETE FROM orders WHERE id > 2");
+  auto r = run(*p);
+  CAF_CHECK_EQUAL(r.status, "down");
+  CAF_CHECK(has(r.detail, "orders fell from 10 to 2"));
+  pg.psql("ALTER TABLE orders RENAME COLUMN quantity TO q2");
+  r = run(*p);
+  CAF_CHECK_EQUAL(r.status, "down");
+  CAF_CHECK(has(r.detail, "orders_columns"));
+  CAF_CHECK(has(r.detail, "quantity"));
+}
+
+CAF_TEST(a stopped server is down at once) {
+  auto p = make_probe(config());
+  pg.stop("immediate");
+  auto t0 = std::chrono::steady_clock::now();
+  auto r = run(*p);
+  CAF_CHECK(std::chrono::steady_clock::now() - t0 < 1s);
+  CAF_CHECK_EQUAL(r.status, "down");
+  CAF_CHECK(has(r.detail, "cannot connect"));
+  pg.start();
+  CAF_CHECK(test::wait_until([&] { return run(*p).status == "ok"; }, 10s));
+}
+
+CAF_TEST(data compares API prices with the DB) {
+  std::atomic<int> factor{1};
+  http::server api{http::server::options{}};
+  api.route("GET", "/products", [&](const http::request&, http::responder respond) {
+    auto f = factor.load();
+    respond(http::response{200, "application/json",
+                           R"({"products": [{"sku": "mug", "price_cents": )"
+                             + std::to_string(1200 * f) + R"(}, {"sku": "tee", "price_cents": )"
+                             + std::to_string(2400 * f) + "}]}",
+                           {}});
+  });
+  auto port = api.start();
+  auto c = config();
+  c.kind = "data";
+  c.url = "http://127.0.0.1:" + std::to_string(port) + "/products";
+  auto p = make_probe(c);
+  auto r = run(*p);
+  CAF_CHECK_EQUAL(r.status, "ok");
+  CAF_CHECK_EQUAL(r.values["compared"], 2);
+  factor = 10;
+  r = run(*p);
+  CAF_CHECK_EQUAL(r.status, "degraded");
+  CAF_CHECK_EQUAL(r.values["mismatched"], 2);
+  CAF_CHECK(has(r.detail, "API 12000 vs DB 1200"));
+}
+
+CAF_TEST_FIXTURE_SCOPE_END()
