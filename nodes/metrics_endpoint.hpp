@@ -15,7 +15,7 @@ namespace vigil {
 struct metrics_endpoint_options {
   /// How long a scrape waits for each actor it asks. Prometheus gives a scrape
   /// at most its interval (1 s in the demo), so the whole scrape must fit.
-  std::chrono::milliseconds ask_timeout = std::chrono::milliseconds(400);
+  std::chrono::milliseconds ask_timeout = std::chrono::milliseconds(200);
   /// Scrapes in progress at once; more are answered 503 at once, so a stuck
   /// or runaway scraper cannot pile up work in the node.
   size_t max_concurrent_scrapes = 4;
