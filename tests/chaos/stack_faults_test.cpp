@@ -208,17 +208,51 @@ bool probes_ok(const std::vector<std::string>& names) {
   return true;
 }
 
+int64_t wall_ms() {
+  using namespace std::chrono;
+  return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
+}
+
+/// When one of `names` first reported the current symptom (a status change to
+/// not ok after its last ok) at or after `since_ms`, from the bus's record of
+/// probe events (oldest first); 0 if none yet.
+int64_t first_symptom_ms(const std::vector<std::string>& names, int64_t since_ms) {
+  auto r = run_command({ctl_path(), "--json", "events", "--topic", "probe.", "--since",
+                        std::to_string(since_ms), "--limit", "5000"});
+  auto events = json::parse(r.out, nullptr, false);
+  if (!events.is_array())
+    return 0;
+  std::map<std::string, int64_t> first; // per probe; an ok resets it
+  for (auto& e : events) {
+    if (!e.contains("payload") || !e["payload"].is_object())
+      continue;
+    auto status = e["payload"].value("status", "ok");
+    for (auto& n : names)
+      if (e.value("topic", "") == "probe." + n) {
+        if (status == "ok")
+          first[n] = 0;
+        else if (first[n] == 0)
+          first[n] = e.value("at", int64_t{0});
+      }
+  }
+  int64_t earliest = 0;
+  for (auto& [name, at] : first)
+    if (at > 0 && (earliest == 0 || at < earliest))
+      earliest = at;
+  return earliest;
+}
+
 /// The requirement: one of `names` shows the symptom (not ok) within
-/// 1 s of the inject's reply at `injected`.
+/// 1 s of the inject's reply at `injected`. The time is the probe's own, from
+/// the event it published when its status changed, so a slow `vigilctl` here
+/// on a busy host does not count against the probe.
 void expect_symptom(const std::vector<std::string>& names, steady::time_point injected) {
+  auto injected_ms = wall_ms() - std::chrono::duration_cast<std::chrono::milliseconds>(
+                                   steady::now() - injected).count();
   std::string seen;
-  auto deadline = injected + 1s;
-  auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - steady::now());
   auto shown = wait_until(
     [&] {
       auto results = probe_results();
-      if (steady::now() > deadline)
-        return false; // too late counts as not shown
       for (auto& n : names)
         if (probe_status(results, n) != "ok" && probe_status(results, n) != "missing") {
           seen = n + " " + probe_status(results, n) + ": "
@@ -227,13 +261,20 @@ void expect_symptom(const std::vector<std::string>& names, steady::time_point in
         }
       return false;
     },
-    std::max(left, std::chrono::milliseconds{1}));
-  auto took = std::chrono::duration_cast<std::chrono::milliseconds>(steady::now() - injected);
+    10s);
   CAF_CHECK(shown);
-  if (shown)
-    CAF_MESSAGE("symptom after <= " << took.count() << " ms: " << seen);
-  else
-    CAF_MESSAGE("no symptom on any of the probes within 1 s");
+  if (!shown) {
+    CAF_MESSAGE("no symptom on any of the probes");
+    return;
+  }
+  // Faults that act before their inject returns may show a little earlier:
+  // look from 2 s before the reply (the probes were ok right before the inject).
+  int64_t first = 0;
+  CAF_CHECK(wait_until([&] { return (first = first_symptom_ms(names, injected_ms - 2000)) > 0; },
+                       5s));
+  auto took = std::max<int64_t>(0, first - injected_ms);
+  CAF_CHECK_LESS_OR_EQUAL(took, 1000);
+  CAF_MESSAGE("symptom after " << took << " ms: " << seen);
 }
 
 /// After a revert (or a repair), the probes are all ok again.
@@ -340,8 +381,13 @@ CAF_TEST(conn_exhaust refuses new connections until reverted) {
   auto id = inject("conn_exhaust");
   // Both DB probes connect anew each time, directly and through the proxy.
   expect_symptom({"target-db", "target-db-proxy"}, steady::now());
-  auto err = app_db_error();
-  CAF_CHECK(contains(err, "too many clients") || contains(err, "remaining connection slots"));
+  // A slot the probes free for a moment may go to this connection: retry.
+  CAF_CHECK(wait_until(
+    [] {
+      auto err = app_db_error();
+      return contains(err, "too many clients") || contains(err, "remaining connection slots");
+    },
+    3s));
   revert(id);
   CAF_CHECK(wait_until([] { return app_db_error().empty(); }, 5s));
   expect_cleared({"target-db", "target-db-proxy"});
