@@ -9,6 +9,18 @@
 
 namespace vigil::config_fields {
 
+nlohmann::json parse_object(const std::string& text, const std::string& origin) {
+  nlohmann::json doc;
+  try {
+    doc = nlohmann::json::parse(text, nullptr, true, /*ignore_comments=*/true);
+  } catch (const nlohmann::json::parse_error& e) {
+    throw config_error(origin + ": not valid JSON: " + e.what());
+  }
+  if (!doc.is_object())
+    throw config_error(origin + ": expected a JSON object at the top");
+  return doc;
+}
+
 std::string read_config_file(const std::string& path) {
   std::ifstream in{path};
   if (!in)

@@ -12,6 +12,10 @@ namespace vigil::config_fields {
 /// The whole file; throws config_error "PATH: cannot read the file".
 std::string read_config_file(const std::string& path);
 
+/// Config text (comments allowed) that must hold a JSON object at the top;
+/// throws config_error "ORIGIN: not valid JSON: ..." or "...: expected a JSON object".
+nlohmann::json parse_object(const std::string& text, const std::string& origin);
+
 /// Throws config_error "ORIGIN: field 'FIELD': PROBLEM".
 [[noreturn]] void fail(const std::string& origin, const std::string& field,
                        const std::string& problem);

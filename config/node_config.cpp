@@ -170,14 +170,7 @@ void validate(const node_config& cfg, const std::string& origin) {
 }
 
 node_config parse_node_config(const std::string& text, const std::string& origin) {
-  json doc;
-  try {
-    doc = json::parse(text, nullptr, true, /*ignore_comments=*/true);
-  } catch (const json::parse_error& e) {
-    throw config_error(origin + ": not valid JSON: " + e.what());
-  }
-  if (!doc.is_object())
-    throw config_error(origin + ": expected a JSON object at the top");
+  auto doc = config_fields::parse_object(text, origin);
   static const std::set<std::string> fields{"id", "host", "port", "roles", "join",
                                             "heartbeat_ms", "down_after_ms", "log_level",
                                             "stack", "chaos", "metrics_listen", "probes",

@@ -340,14 +340,7 @@ const std::vector<std::string>& known_probe_kinds() {
 
 probes_config parse_probes_config(const std::string& text, const std::string& origin,
                                   const std::string& base_dir) {
-  json doc;
-  try {
-    doc = json::parse(text, nullptr, true, /*ignore_comments=*/true);
-  } catch (const json::parse_error& e) {
-    throw config_error(origin + ": not valid JSON: " + e.what());
-  }
-  if (!doc.is_object())
-    throw config_error(origin + ": expected a JSON object at the top");
+  auto doc = config_fields::parse_object(text, origin);
   probes_config cfg;
   probe_config defaults;
   // Defaults first, whatever their place in the file.

@@ -126,14 +126,7 @@ const std::vector<std::string>& known_service_backends() {
 
 services_config parse_services_config(const std::string& text, const std::string& origin,
                                       const std::string& base_dir) {
-  json doc;
-  try {
-    doc = json::parse(text, nullptr, true, /*ignore_comments=*/true);
-  } catch (const json::parse_error& e) {
-    throw config_error(origin + ": not valid JSON: " + e.what());
-  }
-  if (!doc.is_object())
-    throw config_error(origin + ": expected a JSON object at the top");
+  auto doc = config_fields::parse_object(text, origin);
   services_config cfg;
   cfg.log_dir = (fs::path{base_dir} / "logs").lexically_normal().string();
   bool has_services = false;

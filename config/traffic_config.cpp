@@ -34,14 +34,7 @@ double get_number(const json& j, const std::string& origin, const std::string& f
 } // namespace
 
 traffic_config parse_traffic_config(const std::string& text, const std::string& origin) {
-  json doc;
-  try {
-    doc = json::parse(text, nullptr, true, /*ignore_comments=*/true);
-  } catch (const json::parse_error& e) {
-    throw config_error(origin + ": not valid JSON: " + e.what());
-  }
-  if (!doc.is_object())
-    throw config_error(origin + ": expected a JSON object at the top");
+  auto doc = config_fields::parse_object(text, origin);
   traffic_config result;
   auto member = doc.find("traffic");
   if (member == doc.end())
