@@ -174,13 +174,13 @@ node_config parse_node_config(const std::string& text, const std::string& origin
   static const std::set<std::string> fields{"id", "host", "port", "roles", "join",
                                             "heartbeat_ms", "down_after_ms", "log_level",
                                             "stack", "chaos", "metrics_listen", "probes",
-                                            "ops_store", "knowledge"};
+                                            "ops_store", "knowledge", "agents", "actions"};
   node_config cfg;
   for (auto& [key, value] : doc.items()) {
     if (fields.count(key) == 0)
       fail(origin, key, "unknown field (known: id, host, port, roles, join, heartbeat_ms, "
                         "down_after_ms, log_level, stack, chaos, metrics_listen, probes, "
-                        "ops_store, knowledge)");
+                        "ops_store, knowledge, agents, actions)");
     if (key == "id") {
       cfg.id = get_string(value, origin, key);
     } else if (key == "host") {
@@ -219,9 +219,14 @@ node_config parse_node_config(const std::string& text, const std::string& origin
       static const std::set<std::string> levels{"trace", "debug", "info", "warn", "error", "off"};
       if (levels.count(cfg.log_level) == 0)
         fail(origin, key, "expected one of trace, debug, info, warn, error, off");
-    } else if (key == "stack" || key == "chaos" || key == "probes") {
+    } else if (key == "stack" || key == "chaos" || key == "probes" || key == "agents"
+               || key == "actions") {
       auto file = relative_to(origin, get_string(value, origin, key), key);
-      (key == "stack" ? cfg.stack : key == "chaos" ? cfg.chaos : cfg.probes) = file;
+      (key == "stack"    ? cfg.stack
+       : key == "chaos"  ? cfg.chaos
+       : key == "probes" ? cfg.probes
+       : key == "agents" ? cfg.agents
+                         : cfg.actions) = file;
     } else if (key == "metrics_listen") {
       cfg.metrics_listen = get_string(value, origin, key);
       try {

@@ -55,6 +55,13 @@ struct node_config {
   std::string probes;
   /// The control role's ops store (empty dsn: none; events stay in memory).
   ops_store_config ops_store;
+  /// The agents file of the control role (policy, approvals, reports,
+  /// webhooks; config/agents_config.hpp); empty: no agents. Resolved against
+  /// the node config's folder.
+  std::string agents;
+  /// The actions file of the action role (tools' targets, secrets, REST API;
+  /// config/actions_config.hpp); empty: no action plane. Resolved likewise.
+  std::string actions;
   /// Folders of runbooks and stack docs the control role's knowledge store
   /// indexes, resolved against the node config's folder.
   std::vector<std::string> knowledge;

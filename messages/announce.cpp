@@ -3,8 +3,10 @@
 
 #include <caf/actor_system_config.hpp>
 
+#include "messages/actions.hpp"
 #include "messages/admin.hpp"
 #include "messages/chaos.hpp"
+#include "messages/incidents.hpp"
 #include "messages/observability.hpp"
 #include "messages/registry.hpp"
 #include "messages/services.hpp"
@@ -80,6 +82,34 @@ void announce_messages(caf::actor_system_config& cfg) {
   cfg.add_message_type<status_board_actor>("vigil::status_board_actor");
   cfg.add_message_type<knowledge_actor>("vigil::knowledge_actor");
   add_error_renderer<observability_error>(cfg, caf::atom("observe"));
+  // action plane
+  cfg.add_message_type<action_request>("vigil::action_request");
+  cfg.add_message_type<action_result>("vigil::action_result");
+  cfg.add_message_type<tool_info>("vigil::tool_info");
+  cfg.add_message_type<std::vector<tool_info>>("std::vector<vigil::tool_info>");
+  cfg.add_message_type<audit_record>("vigil::audit_record");
+  cfg.add_message_type<std::vector<audit_record>>("std::vector<vigil::audit_record>");
+  cfg.add_message_type<action_plane_actor>("vigil::action_plane_actor");
+  add_error_renderer<action_error>(cfg, caf::atom("action"));
+  // agents and incidents
+  cfg.add_message_type<signal_value>("vigil::signal_value");
+  cfg.add_message_type<std::vector<signal_value>>("std::vector<vigil::signal_value>");
+  cfg.add_message_type<hypothesis>("vigil::hypothesis");
+  cfg.add_message_type<std::vector<hypothesis>>("std::vector<vigil::hypothesis>");
+  cfg.add_message_type<plan_step>("vigil::plan_step");
+  cfg.add_message_type<std::vector<plan_step>>("std::vector<vigil::plan_step>");
+  cfg.add_message_type<incident>("vigil::incident");
+  cfg.add_message_type<std::vector<incident>>("std::vector<vigil::incident>");
+  cfg.add_message_type<approval>("vigil::approval");
+  cfg.add_message_type<std::vector<approval>>("std::vector<vigil::approval>");
+  cfg.add_message_type<incidents_actor>("vigil::incidents_actor");
+  cfg.add_message_type<perception_actor>("vigil::perception_actor");
+  cfg.add_message_type<diagnosis_actor>("vigil::diagnosis_actor");
+  cfg.add_message_type<planner_actor>("vigil::planner_actor");
+  cfg.add_message_type<safety_actor>("vigil::safety_actor");
+  cfg.add_message_type<verifier_actor>("vigil::verifier_actor");
+  cfg.add_message_type<narrator_actor>("vigil::narrator_actor");
+  add_error_renderer<incident_error>(cfg, caf::atom("incident"));
   add_error_renderer<supervision_error>(cfg, caf::atom("supervisor"));
   add_error_renderer<admin_error>(cfg, caf::atom("admin"));
 }

@@ -1,5 +1,6 @@
 #include "nodes/roles.hpp"
 
+#include "actors/agents/agents_role.hpp"
 #include "actors/bus/event_bus.hpp"
 #include "actors/knowledge/knowledge_actor.hpp"
 #include "actors/probes/probe_role.hpp"
@@ -7,6 +8,7 @@
 #include "actors/services/service_manager.hpp"
 #include "actors/status/status_board.hpp"
 #include "chaos/chaos_role.hpp"
+#include "config/agents_config.hpp"
 #include "config/traffic_config.hpp"
 #include "nodes/cluster_registry.hpp"
 #include "supervision/supervisor.hpp"
@@ -41,6 +43,19 @@ supervision::child_spec role_child(const std::string& role, node_context_ptr ctx
     if (!ctx->config.knowledge.empty() && !ctx->config.ops_store.dsn.empty())
       spec.children.push_back(knowledge::knowledge_actor_child(
         {ctx->config.knowledge, ctx->config.ops_store.dsn}));
+    // "<node>/control/incidents" and "<node>/control/agents/...": the agents.
+    if (!ctx->config.agents.empty()) {
+      agents::agents_context actx;
+      actx.node_id = ctx->config.id;
+      actx.config = load_agents_config(ctx->config.agents);
+      actx.ops_dsn = ctx->config.ops_store.dsn;
+      actx.directory = ctx->directory;
+      actx.registry = [ctx] {
+        return caf::actor_cast<registry_actor>(ctx->directory->get(ctx->path("control/registry")));
+      };
+      for (auto& child : agents::agents_children(actx))
+        spec.children.push_back(std::move(child));
+    }
   }
   // Probes of the probes file ("<node>/probe/manager", "<node>/probe/probes/<name>").
   if (role == "probe" && !ctx->config.probes.empty()) {

@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "messages/chaos_json.hpp"
+#include "vigilctl/finish.hpp"
 
 namespace vigilctl {
 
@@ -37,23 +38,6 @@ std::string params_json(const std::vector<std::string>& pairs) {
     params[pair.substr(0, eq)] = pair.substr(eq + 1);
   }
   return params.dump();
-}
-
-template <class T, class Render>
-int finish(const reply<T>& r, bool as_json, std::ostream& out, std::ostream& err,
-           Render render) {
-  if (!r) {
-    if (as_json)
-      err << json{{"error", r.error()}}.dump() << "\n";
-    else
-      err << "vigilctl: " << r.error() << "\n";
-    return 1;
-  }
-  if (as_json)
-    out << render(*r).dump(2) << "\n";
-  else
-    render(*r);
-  return 0;
 }
 
 } // namespace

@@ -305,4 +305,51 @@ reply<vigil::knowledge_doc> client::knowledge_doc(const std::string& id) {
     "control", "control/knowledge", {}, vigil::runbook_atom::value, id);
 }
 
+reply<std::vector<vigil::incident>> client::incidents(bool open_only, uint32_t limit) {
+  return impl_->ask_role<std::vector<vigil::incident>, vigil::incidents_actor>(
+    "control", "control/incidents", {}, vigil::incidents_atom::value, open_only, limit);
+}
+
+reply<vigil::incident> client::incident(const std::string& id) {
+  return impl_->ask_role<vigil::incident, vigil::incidents_actor>(
+    "control", "control/incidents", {}, vigil::incident_atom::value, id);
+}
+
+reply<bool> client::pause_agents(bool pause) {
+  return impl_->ask_role<bool, vigil::incidents_actor>("control", "control/incidents", {},
+                                                       vigil::pause_atom::value, pause);
+}
+
+reply<std::vector<vigil::approval>> client::approvals(bool pending_only) {
+  return impl_->ask_role<std::vector<vigil::approval>, vigil::safety_actor>(
+    "control", "control/agents/safety", {}, vigil::approvals_atom::value, pending_only);
+}
+
+reply<vigil::approval> client::decide(const std::string& id, bool approve,
+                                      const std::string& who, const std::string& reason) {
+  return impl_->ask_role<vigil::approval, vigil::safety_actor>(
+    "control", "control/agents/safety", {}, vigil::decide_atom::value, id, approve, who, reason);
+}
+
+reply<std::vector<vigil::signal_value>> client::signals() {
+  return impl_->ask_role<std::vector<vigil::signal_value>, vigil::perception_actor>(
+    "control", "control/agents/perception", {}, vigil::signals_atom::value);
+}
+
+reply<std::vector<vigil::tool_info>> client::action_tools() {
+  return impl_->ask_role<std::vector<vigil::tool_info>, vigil::action_plane_actor>(
+    "action", "action/plane", {}, vigil::tools_atom::value);
+}
+
+reply<vigil::action_result> client::act(const vigil::action_request& request) {
+  return impl_->ask_role<vigil::action_result, vigil::action_plane_actor>(
+    "action", "action/plane", std::chrono::minutes(2), vigil::act_atom::value, request);
+}
+
+reply<std::vector<vigil::audit_record>> client::audit(const std::string& incident,
+                                                      uint32_t limit) {
+  return impl_->ask_role<std::vector<vigil::audit_record>, vigil::action_plane_actor>(
+    "action", "action/plane", {}, vigil::audit_atom::value, incident, limit);
+}
+
 } // namespace vigilctl

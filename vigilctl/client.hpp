@@ -9,8 +9,10 @@
 #include <utility>
 #include <vector>
 
+#include "messages/actions.hpp"
 #include "messages/admin.hpp"
 #include "messages/chaos.hpp"
+#include "messages/incidents.hpp"
 #include "messages/observability.hpp"
 #include "vigilctl/endpoint.hpp"
 
@@ -108,6 +110,22 @@ public:
                                                             uint32_t limit);
   reply<vigil::knowledge_doc> knowledge_doc(const std::string& id);
 
+  /// Incidents and approvals, from the first control node that is up
+  /// ("control/incidents", "control/agents/safety", "control/agents/perception").
+  reply<std::vector<vigil::incident>> incidents(bool open_only, uint32_t limit);
+  reply<vigil::incident> incident(const std::string& id);
+  /// Pauses (true) or resumes the agents' acting; answers whether paused.
+  reply<bool> pause_agents(bool pause);
+  reply<std::vector<vigil::approval>> approvals(bool pending_only);
+  /// Approves (true) or rejects approval `id` as `who` ("human:alice").
+  reply<vigil::approval> decide(const std::string& id, bool approve, const std::string& who,
+                                const std::string& reason);
+  reply<std::vector<vigil::signal_value>> signals();
+  /// The action plane of the first action node that is up ("action/plane");
+  /// a tool may take long, so `act` waits at least two minutes.
+  reply<std::vector<vigil::tool_info>> action_tools();
+  reply<vigil::action_result> act(const vigil::action_request& request);
+  reply<std::vector<vigil::audit_record>> audit(const std::string& incident, uint32_t limit);
   /// True once a connection attempt outlived the timeout. CAF's middleman
   /// then may sit in a blocking connect() that shutting down the actor system
   /// waits for (minutes, for a silent host).

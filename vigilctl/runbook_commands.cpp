@@ -4,6 +4,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "vigilctl/finish.hpp"
+
 namespace vigilctl {
 
 namespace {
@@ -89,23 +91,6 @@ void print_doc(std::ostream& out, const vigil::knowledge_doc& d) {
   out << "\n" << d.body;
   if (!d.body.empty() && d.body.back() != '\n')
     out << "\n";
-}
-
-template <class T, class Render>
-int finish(const reply<T>& r, bool as_json, std::ostream& out, std::ostream& err,
-           Render render) {
-  if (!r) {
-    if (as_json)
-      err << json{{"error", r.error()}}.dump() << "\n";
-    else
-      err << "vigilctl: " << r.error() << "\n";
-    return 1;
-  }
-  if (as_json)
-    out << render(*r).dump(2) << "\n";
-  else
-    render(*r);
-  return 0;
 }
 
 } // namespace

@@ -7,8 +7,12 @@
 #include <caf/test/unit_test.hpp>
 #include <caf/test/unit_test_impl.hpp>
 
+#include "messages/actions.hpp"
+#include "messages/actions_json.hpp"
 #include "messages/admin.hpp"
 #include "messages/chaos.hpp"
+#include "messages/incidents.hpp"
+#include "messages/incidents_json.hpp"
 #include "messages/observability.hpp"
 #include "messages/announce.hpp"
 #include "messages/registry.hpp"
@@ -235,6 +239,58 @@ CAF_TEST(observability types cross intact) {
   CAF_CHECK(round_trip(board) == board);
   auto knowledge = caf::actor_cast<knowledge_actor>(local);
   CAF_CHECK(round_trip(knowledge) == knowledge);
+}
+
+CAF_TEST(action types cross intact and survive JSON) {
+  action_request req{"restart_service", R"({"service":"shopd"})", "inc-1/h0/s0", "inc-1",
+                     "agent:planner", "policy"};
+  CAF_CHECK(round_trip(req) == req);
+  CAF_CHECK(nlohmann::json(req).get<action_request>() == req);
+  action_result res{"inc-1/h0/s0", "restart_service", "done", "shopd restarted",
+                    R"({"pid":4711})", 1700000000000, 1700000000820, true};
+  CAF_CHECK(round_trip(res) == res);
+  CAF_CHECK(nlohmann::json(res).get<action_result>() == res);
+  std::vector<tool_info> tools{{"clear_cache", "low", "Empties shopd's price cache", "none"}};
+  CAF_CHECK(round_trip(tools) == tools);
+  std::vector<audit_record> audit{{7, "after", "k", "clear_cache", "{}", "inc-1", "agent:planner",
+                                   "policy", "done", "cleared 12 entries", 1700000000000}};
+  CAF_CHECK(round_trip(audit) == audit);
+  auto plane = caf::actor_cast<action_plane_actor>(local);
+  CAF_CHECK(round_trip(plane) == plane);
+}
+
+CAF_TEST(incident types cross intact and survive JSON) {
+  hypothesis h{"process_crash", "shopd-process-down", "shopd is down", 0.9,
+               {"probe.shopd.http.status is down"}, {"log has no OOM"}, {"web"}};
+  plan_step step;
+  step.index = 1;
+  step.tool = "start_service";
+  step.args = R"({"service":"shopd"})";
+  step.risk = "low";
+  step.state = "verified";
+  step.approval_wait_ms = 1500;
+  incident inc;
+  inc.id = "inc-1700000000000-1";
+  inc.services = {"shopd"};
+  inc.symptoms = {"probe shopd-health down"};
+  inc.hypotheses = {h};
+  inc.plan = {step};
+  inc.opened_unix_ms = 1700000000000;
+  CAF_CHECK(round_trip(inc) == inc);
+  CAF_CHECK(nlohmann::json(inc).get<incident>() == inc);
+  std::vector<incident> incs{inc, inc};
+  CAF_CHECK(round_trip(incs) == incs);
+  std::vector<signal_value> sigs{{"probe.shopd.http.status", "down", 0, false, 1700000000000}};
+  CAF_CHECK(round_trip(sigs) == sigs);
+  approval a{"apr-1", inc.id, 0, "rotate_db_secret", R"({"role":"shop"})", "high", "why",
+             "pending", 1, 2, 0, "", ""};
+  std::vector<approval> as{a};
+  CAF_CHECK(round_trip(as) == as);
+  CAF_CHECK(nlohmann::json(a).get<approval>() == a);
+  CAF_CHECK(round_trip(caf::actor_cast<incidents_actor>(local))
+            == caf::actor_cast<incidents_actor>(local));
+  CAF_CHECK(round_trip(caf::actor_cast<safety_actor>(local))
+            == caf::actor_cast<safety_actor>(local));
 }
 
 CAF_TEST_FIXTURE_SCOPE_END()
