@@ -1,5 +1,8 @@
 #include "chaos/chaos_role.hpp"
 
+#include <csignal>
+#include <fstream>
+
 #include <caf/actor_system.hpp>
 #include <caf/scoped_actor.hpp>
 
@@ -17,6 +20,18 @@ namespace vigil::chaos {
 namespace {
 
 constexpr auto ask_timeout = std::chrono::seconds(5);
+
+/// The live pid in "<dir>/<service>.pid" (written by another supervisor, e.g.
+/// the drill's supervisord baseline), or 0.
+pid_t external_pid(const std::string& dir, const std::string& service) {
+  if (dir.empty())
+    return 0;
+  std::ifstream in{dir + "/" + service + ".pid"};
+  long pid = 0;
+  if (!(in >> pid) || pid <= 0)
+    return 0;
+  return ::kill(static_cast<pid_t>(pid), 0) == 0 ? static_cast<pid_t>(pid) : 0;
+}
 
 /// Blocking cluster lookups for the fault actors (they run detached, on
 /// threads of their own, so waiting here blocks no other actor).
@@ -72,13 +87,18 @@ std::vector<supervision::child_spec> chaos_children(const chaos_role_context& rc
   auto access = std::make_shared<cluster_access>();
   access->registry = rc.registry;
   auto services_node = ctx->target.services_node;
-  ctx->locate_service = [access, services_node](const std::string& service) -> pid_t {
+  auto pid_dir = ctx->target.external_pid_dir;
+  ctx->locate_service = [access, services_node, pid_dir](const std::string& service) -> pid_t {
     auto node = access->action_node(services_node);
     auto manager = caf::actor_cast<service_manager_actor>(access->lookup(node + "/action/services"));
     auto status = access->ask<service_manager_actor, service_status>(
       manager, "status of " + service, svc_status_atom::value, service);
-    if (status.pid <= 0 || (status.state != "running" && status.state != "starting"))
+    if (status.pid <= 0 || (status.state != "running" && status.state != "starting")) {
+      // Not the service manager's now: another supervisor may run it.
+      if (auto pid = external_pid(pid_dir, service); pid > 0)
+        return pid;
       throw fault_error(service + " is not running (" + status.state + ")");
+    }
     return status.pid;
   };
   ctx->kill_actor = [access](const std::string& actor) {

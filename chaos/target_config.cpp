@@ -89,7 +89,7 @@ target_config load_target_config(const std::string& file) {
   }
   reader r{file, fs::absolute(file).parent_path()};
   r.only(doc, "", {"sandbox", "max_concurrent", "api", "log_file", "ops_store", "target_db",
-                   "dbproxy_control", "shopd", "pricing", "services_node"});
+                   "dbproxy_control", "shopd", "pricing", "services_node", "external_pid_dir"});
   target_config cfg;
   if (doc.contains("sandbox")) {
     if (!doc["sandbox"].is_boolean())
@@ -110,6 +110,7 @@ target_config load_target_config(const std::string& file) {
   }
   cfg.dbproxy_control = r.str(doc, "", "dbproxy_control", "");
   cfg.services_node = r.str(doc, "", "services_node", "");
+  cfg.external_pid_dir = r.path(doc, "", "external_pid_dir");
   if (doc.contains("api")) {
     auto& api = doc["api"];
     r.only(api, "api", {"listen", "token_file"});

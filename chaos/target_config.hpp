@@ -46,6 +46,10 @@ struct target_config {
   /// Node id of the action node whose service manager runs the stack; empty:
   /// the first node with the action role.
   std::string services_node;
+  /// Where processes run by another supervisor (the drill's supervisord
+  /// baseline) leave "<service>.pid": used when the service manager says a
+  /// service is not running. Empty: none.
+  std::string external_pid_dir;
 
   /// A superuser connection string over the cluster's unix socket.
   std::string superuser_dsn() const;

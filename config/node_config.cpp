@@ -69,7 +69,10 @@ ops_store_config parse_ops_store(const json& value, const std::string& origin) {
       fail(origin, name, "unknown field (known: socket_dir, host, port, dbname, user, "
                          "spool_dir, retention)");
     if (key == "socket_dir")
-      host = relative_to(origin, get_string(field, origin, name), name);
+      // libpq reads only an absolute path as a socket folder (else a host name).
+      host = std::filesystem::absolute(relative_to(origin, get_string(field, origin, name), name))
+               .lexically_normal()
+               .string();
     else if (key == "host")
       host = get_string(field, origin, name);
     else if (key == "port")

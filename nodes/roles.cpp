@@ -1,5 +1,6 @@
 #include "nodes/roles.hpp"
 
+#include "actors/actions/action_role.hpp"
 #include "actors/agents/agents_role.hpp"
 #include "actors/bus/event_bus.hpp"
 #include "actors/knowledge/knowledge_actor.hpp"
@@ -8,6 +9,7 @@
 #include "actors/services/service_manager.hpp"
 #include "actors/status/status_board.hpp"
 #include "chaos/chaos_role.hpp"
+#include "config/actions_config.hpp"
 #include "config/agents_config.hpp"
 #include "config/traffic_config.hpp"
 #include "nodes/cluster_registry.hpp"
@@ -49,6 +51,7 @@ supervision::child_spec role_child(const std::string& role, node_context_ptr ctx
       actx.node_id = ctx->config.id;
       actx.config = load_agents_config(ctx->config.agents);
       actx.ops_dsn = ctx->config.ops_store.dsn;
+      actx.knowledge_folders = ctx->config.knowledge;
       actx.directory = ctx->directory;
       actx.registry = [ctx] {
         return caf::actor_cast<registry_actor>(ctx->directory->get(ctx->path("control/registry")));
@@ -69,6 +72,21 @@ supervision::child_spec role_child(const std::string& role, node_context_ptr ctx
   // The stack's processes belong to the action node ("<node>/action/services").
   if (role == "action" && !ctx->config.stack.empty())
     spec.children.push_back(services::service_manager_child(ctx->config.stack));
+  // The action plane: "<node>/action/tools/<tool>", ".../plane", ".../api".
+  if (role == "action" && !ctx->config.actions.empty()) {
+    actions::action_context actx;
+    actx.node_id = ctx->config.id;
+    actx.config = std::make_shared<const actions_config>(load_actions_config(ctx->config.actions));
+    actx.ops_dsn = ctx->config.ops_store.dsn;
+    actx.directory = ctx->directory;
+    actx.registry = [ctx] {
+      if (ctx->config.has_role("control"))
+        return caf::actor_cast<registry_actor>(ctx->directory->get(ctx->path("control/registry")));
+      return ctx->registry();
+    };
+    for (auto& child : actions::action_children(actx))
+      spec.children.push_back(std::move(child));
+  }
   // Faults, controller and /break API ("<node>/chaos/controller", ...).
   if (role == "chaos" && !ctx->config.chaos.empty()) {
     chaos::chaos_role_context rc{ctx->config.id, ctx->config.chaos, ctx->directory,

@@ -336,6 +336,12 @@ reply<std::vector<vigil::signal_value>> client::signals() {
     "control", "control/agents/perception", {}, vigil::signals_atom::value);
 }
 
+reply<std::vector<vigil::hypothesis>> client::diagnose(const vigil::incident& inc) {
+  return impl_->ask_role<std::vector<vigil::hypothesis>, vigil::diagnosis_actor>(
+    "control", "control/agents/diagnosis", std::chrono::seconds(15), vigil::diagnose_atom::value,
+    inc);
+}
+
 reply<std::vector<vigil::tool_info>> client::action_tools() {
   return impl_->ask_role<std::vector<vigil::tool_info>, vigil::action_plane_actor>(
     "action", "action/plane", {}, vigil::tools_atom::value);

@@ -121,6 +121,8 @@ public:
   reply<vigil::approval> decide(const std::string& id, bool approve, const std::string& who,
                                 const std::string& reason);
   reply<std::vector<vigil::signal_value>> signals();
+  /// Diagnosis ("control/agents/diagnosis") of `inc` against the signals now.
+  reply<std::vector<vigil::hypothesis>> diagnose(const vigil::incident& inc);
   /// The action plane of the first action node that is up ("action/plane");
   /// a tool may take long, so `act` waits at least two minutes.
   reply<std::vector<vigil::tool_info>> action_tools();

@@ -83,6 +83,10 @@ void add_commands(CLI::App& app, command_line& cmd) {
   add_runbooks_command(app, cmd.runbooks, cmd.name);
   add_status_commands(app, cmd.status, cmd.name);
   add_events_commands(app, cmd.events, cmd.name);
+  add_incident_commands(app, cmd.incidents, cmd.name);
+  add_drill_command(app, cmd.drill, cmd.name);
+  add_actions_command(app, cmd.actions, cmd.name);
+  add_diagnose_commands(app, cmd.diagnose, cmd.name);
   for (const auto& spec : specs) {
     auto* sub = app.add_subcommand(spec.name, spec.summary);
     sub->group("Commands");
@@ -151,6 +155,14 @@ int run_command(client& node, const command_line& cmd, std::ostream& out,
     return run_events_command(node, cmd.name, cmd.events, cmd.json, out, err);
   if (cmd.name == "status" || cmd.name == "traffic")
     return run_status_command(node, cmd.name, cmd.status, cmd.json, out, err);
+  if (is_incident_command(cmd.name))
+    return run_incident_command(node, cmd.name, cmd.incidents, cmd.json, out, err);
+  if (cmd.name == "drill")
+    return run_drill(node, cmd.drill, cmd.json, out, err);
+  if (cmd.name == "actions")
+    return run_actions(node, cmd.actions, cmd.json, out, err);
+  if (cmd.name == "signals" || cmd.name == "diagnose")
+    return run_diagnose_command(node, cmd.name, cmd.diagnose, cmd.json, out, err);
   // Only reachable if specs and this dispatch disagree.
   render_error(err, "no handler for command '" + cmd.name + "'", fmt);
   return 1;
@@ -174,6 +186,15 @@ void print_command_summary(std::ostream& out) {
   line("traffic [--ids]", "The synthetic traffic's SLIs and acknowledged orders");
   line("events [--since 10m] [--topic PREFIX] [--limit N]", "Recent events on the bus");
   line("bus", "The event bus and its ops store writer");
+  line("incidents [--all] [--limit N]", "Incidents: state, services, root cause, steps");
+  line("incident ID", "One incident: hypotheses, plan and results, timeline");
+  line("approvals [--all]", "Steps waiting for a human (and decided ones with --all)");
+  line("approve|reject ID [--as WHO] [--reason TEXT]", "Decide a pending step");
+  line("agents pause|resume", "Stop the agents acting (they still detect), or resume");
+  line("signals [--prefix P]", "Perception's signal table");
+  line("diagnose [--service S]", "Ranked root causes for the current signals");
+  line("actions tools|run TOOL --key K|audit", "The action plane: tools, a run, the audit log");
+  line("drill campaign --count N --seed S", "A drill campaign and its scorecard (see drill --help)");
   line("help", "Show this list");
   line("quit", "Leave the shell (also: exit, end of input)");
 }
@@ -182,6 +203,14 @@ bool is_command(const std::string& name) {
   if (name == "chaos" || name == "status" || name == "traffic")
     return true;
   if (name == "runbooks" || name == "events" || name == "bus")
+    return true;
+  if (is_incident_command(name))
+    return true;
+  if (name == "drill")
+    return true;
+  if (name == "actions")
+    return true;
+  if (name == "signals" || name == "diagnose")
     return true;
   for (const auto& spec : specs)
     if (name == spec.name)

@@ -7,9 +7,13 @@
 
 #include <CLI/CLI.hpp>
 
+#include "vigilctl/action_commands.hpp"
 #include "vigilctl/chaos_commands.hpp"
 #include "vigilctl/client.hpp"
+#include "vigilctl/drill_commands.hpp"
+#include "vigilctl/diagnose_commands.hpp"
 #include "vigilctl/events_commands.hpp"
+#include "vigilctl/incident_commands.hpp"
 #include "vigilctl/runbook_commands.hpp"
 #include "vigilctl/status_commands.hpp"
 
@@ -32,6 +36,14 @@ struct command_line {
   status_line status;
   /// `events` and `bus` only.
   events_line events;
+  /// `incidents`, `incident`, `approvals`, `approve`, `reject`, `agents` only.
+  incidents_line incidents;
+  /// `drill` only.
+  drill_line drill;
+  /// `actions` only.
+  actions_line actions;
+  /// `signals` and `diagnose` only.
+  diagnose_line diagnose;
 };
 
 /// Registers every admin command as a subcommand of `app`; parsing fills `cmd`.

@@ -5,6 +5,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "config/agents_config.hpp"
 #include "messages/registry.hpp"
@@ -22,6 +23,9 @@ struct agents_context {
   std::shared_ptr<supervision::name_directory> directory;
   /// The cluster registry: other nodes' actors ("<action node>/action/plane").
   std::function<registry_actor()> registry;
+  /// The node config's knowledge folders (resolved): the runbooks diagnosis
+  /// scores and the planner turns into steps.
+  std::vector<std::string> knowledge_folders;
 
   /// "<node>/" + suffix.
   std::string path(const std::string& suffix) const { return node_id + "/" + suffix; }

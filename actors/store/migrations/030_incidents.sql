@@ -28,3 +28,13 @@ CREATE TABLE approvals (
   decided_at  timestamptz
 );
 CREATE INDEX approvals_pending ON approvals (requested_at) WHERE state = 'pending';
+CREATE INDEX approvals_requested ON approvals (requested_at DESC);
+-- "apr-N": N from here, so ids stay unique across restarts of the safety agent.
+CREATE SEQUENCE approval_numbers;
+
+-- Switches of the agents that must survive a restart (paused: "true"/"false").
+CREATE TABLE agents_settings (
+  name        text PRIMARY KEY,
+  value       text NOT NULL,
+  updated_at  timestamptz NOT NULL DEFAULT now()
+);

@@ -1,0 +1,271 @@
+// kill_process: finds runaway processes by their CPU use over a short
+// sample (/proc) and kills them with SIGKILL. Never pid 1, never this node
+// or its ancestors, never a stack service (or its process group), never
+// postgres, never a Vigil node's main process, never a protected name.
+#include <algorithm>
+#include <chrono>
+#include <csignal>
+#include <fstream>
+#include <iterator>
+#include <map>
+#include <optional>
+#include <set>
+#include <sstream>
+#include <thread>
+
+#include <dirent.h>
+#include <unistd.h>
+
+#include "actors/actions/tools/detail/blocking_ask.hpp"
+#include "actors/actions/tools/tools.hpp"
+
+namespace vigil::actions {
+
+namespace {
+
+using json = nlohmann::json;
+
+struct proc_sample {
+  pid_t pid = 0;
+  pid_t ppid = 0;
+  pid_t pgrp = 0;
+  char state = '?';
+  std::string comm;
+  uint64_t cpu_ticks = 0;   ///< utime + stime
+  uint64_t start_ticks = 0; ///< Tells a reused pid from the sampled process.
+};
+
+std::optional<proc_sample> read_stat(pid_t pid) {
+  std::ifstream in{"/proc/" + std::to_string(pid) + "/stat"};
+  std::string line;
+  if (!in || !std::getline(in, line))
+    return std::nullopt;
+  // The command may hold spaces and parentheses: it ends at the last ')'.
+  auto open = line.find('(');
+  auto close = line.rfind(')');
+  if (open == std::string::npos || close == std::string::npos || close < open)
+    return std::nullopt;
+  proc_sample p;
+  p.pid = pid;
+  p.comm = line.substr(open + 1, close - open - 1);
+  std::istringstream rest{line.substr(close + 2)};
+  std::vector<std::string> f{std::istream_iterator<std::string>{rest}, {}};
+  if (f.size() < 20)
+    return std::nullopt;
+  p.state = f[0].empty() ? '?' : f[0][0];
+  p.ppid = std::stoi(f[1]);
+  p.pgrp = std::stoi(f[2]);
+  p.cpu_ticks = std::stoull(f[11]) + std::stoull(f[12]);
+  p.start_ticks = std::stoull(f[19]);
+  return p;
+}
+
+std::map<pid_t, proc_sample> snapshot() {
+  std::map<pid_t, proc_sample> result;
+  auto* dir = ::opendir("/proc");
+  if (dir == nullptr)
+    throw tool_failure("cannot read /proc");
+  while (auto* entry = ::readdir(dir)) {
+    std::string name = entry->d_name;
+    if (name.empty() || name.find_first_not_of("0123456789") != std::string::npos)
+      continue;
+    auto pid = static_cast<pid_t>(std::stol(name));
+    if (auto p = read_stat(pid))
+      result.emplace(pid, *p);
+  }
+  ::closedir(dir);
+  return result;
+}
+
+/// The executable's file name ("vigil", "postgres"); empty for kernel
+/// threads and processes we may not inspect.
+std::string exe_name(pid_t pid) {
+  char buf[4096];
+  auto path = "/proc/" + std::to_string(pid) + "/exe";
+  auto n = ::readlink(path.c_str(), buf, sizeof buf - 1);
+  if (n <= 0)
+    return {};
+  std::string exe{buf, static_cast<size_t>(n)};
+  auto deleted = exe.rfind(" (deleted)");
+  if (deleted != std::string::npos && deleted + 10 == exe.size())
+    exe.resize(deleted);
+  return exe.substr(exe.rfind('/') + 1);
+}
+
+bool descends_from(pid_t pid, pid_t ancestor, const std::map<pid_t, proc_sample>& procs) {
+  for (int depth = 0; depth < 64 && pid > 1; ++depth) {
+    auto i = procs.find(pid);
+    if (i == procs.end())
+      return false;
+    if (i->second.ppid == ancestor)
+      return true;
+    pid = i->second.ppid;
+  }
+  return false;
+}
+
+class kill_process : public tool {
+public:
+  explicit kill_process(const actions_config& cfg) {
+    auto& s = cfg.settings("kill_process");
+    if (auto i = s.find("protect"); i != s.end() && i->is_array())
+      for (auto& name : *i)
+        if (name.is_string())
+          protect_.insert(name.get<std::string>());
+  }
+
+  tool_info info() const override {
+    return {"kill_process", "high",
+            "Kill runaway processes: those above a CPU share over a short sample (SIGKILL)",
+            "min_cpu_percent (default 50, of one core), sample_ms (200..5000, default 700), "
+            "max_kills (default 32), parent_pid (only descendants of it; optional)"};
+  }
+
+  json validate(const json& args) const override {
+    json out{{"min_cpu_percent", 50}, {"sample_ms", 700}, {"max_kills", 32}};
+    for (auto& [key, value] : args.items()) {
+      auto whole = [&, &key = key, &value = value](int64_t lo, int64_t hi) {
+        if (!value.is_number_integer() || value.get<int64_t>() < lo || value.get<int64_t>() > hi)
+          throw bad_args("'" + key + "': a whole number in " + std::to_string(lo) + ".."
+                         + std::to_string(hi));
+        out[key] = value.get<int64_t>();
+      };
+      if (key == "min_cpu_percent")
+        whole(1, 100000);
+      else if (key == "sample_ms")
+        whole(200, 5000);
+      else if (key == "max_kills")
+        whole(1, 256);
+      else if (key == "parent_pid")
+        whole(2, 1 << 30);
+      else
+        throw bad_args("unknown argument '" + key
+                       + "' (known: min_cpu_percent, sample_ms, max_kills, parent_pid)");
+    }
+    return out;
+  }
+
+  tool_outcome run(const json& args, tool_env& env) override {
+    auto threshold = args["min_cpu_percent"].get<double>();
+    auto sample_ms = args["sample_ms"].get<int64_t>();
+    auto max_kills = args["max_kills"].get<size_t>();
+    pid_t parent = args.contains("parent_pid") ? args["parent_pid"].get<pid_t>() : 0;
+    auto services = service_pids(env);
+    auto first = snapshot();
+    auto t0 = std::chrono::steady_clock::now();
+    std::this_thread::sleep_for(std::chrono::milliseconds(sample_ms));
+    auto second = snapshot();
+    auto seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    auto ticks_per_s = static_cast<double>(::sysconf(_SC_CLK_TCK));
+    struct candidate {
+      proc_sample proc;
+      double cpu_percent;
+    };
+    std::vector<candidate> busy;
+    for (auto& [pid, now] : second) {
+      auto i = first.find(pid);
+      if (i == first.end() || i->second.start_ticks != now.start_ticks)
+        continue;
+      auto cpu = static_cast<double>(now.cpu_ticks - i->second.cpu_ticks) / ticks_per_s
+                 / seconds * 100.0;
+      if (cpu >= threshold)
+        busy.push_back({now, cpu});
+    }
+    std::sort(busy.begin(), busy.end(),
+              [](auto& x, auto& y) { return x.cpu_percent > y.cpu_percent; });
+    auto killed = json::array();
+    auto spared = json::array();
+    for (auto& c : busy) {
+      auto why = spare_reason(c.proc, second, services, parent);
+      auto entry = json{{"pid", c.proc.pid},
+                        {"command", c.proc.comm},
+                        {"cpu_percent", static_cast<int64_t>(c.cpu_percent + 0.5)}};
+      if (!why.empty()) {
+        entry["spared"] = why;
+        spared.push_back(entry);
+        continue;
+      }
+      if (killed.size() >= max_kills)
+        break;
+      // The pid is still the sampled process (not reused) right before the kill.
+      auto again = read_stat(c.proc.pid);
+      if (!again || again->start_ticks != c.proc.start_ticks)
+        continue;
+      if (::kill(c.proc.pid, SIGKILL) == 0)
+        killed.push_back(entry);
+    }
+    tool_outcome out;
+    out.output = {{"killed", killed},
+                  {"spared", spared},
+                  {"min_cpu_percent", threshold},
+                  {"sample_ms", sample_ms}};
+    if (killed.empty()) {
+      out.detail = "no killable process above " + std::to_string(static_cast<int>(threshold))
+                   + "% CPU (" + std::to_string(spared.size()) + " busy ones spared)";
+      return out;
+    }
+    out.detail = "killed " + std::to_string(killed.size()) + " runaway process"
+                 + (killed.size() == 1 ? "" : "es") + ":";
+    for (auto& k : killed)
+      out.detail += " " + k["command"].get<std::string>() + " (pid "
+                    + std::to_string(k["pid"].get<int>()) + ", "
+                    + std::to_string(k["cpu_percent"].get<int64_t>()) + "% CPU)";
+    return out;
+  }
+
+private:
+  /// The stack's services: never killed, nor anything in their process
+  /// groups. Without the list nothing is killed (it could be one of them).
+  std::set<pid_t> service_pids(tool_env& env) const {
+    auto manager = env.services ? env.services() : service_manager_actor{};
+    if (!manager)
+      throw tool_failure("the service manager is not running: cannot tell the stack's "
+                         "services from runaway processes");
+    auto list = detail::blocking_ask<std::vector<service_status>>(
+      env.system, manager, std::chrono::seconds(10), "list the services", svc_list_atom::value);
+    std::set<pid_t> pids;
+    for (auto& s : list)
+      if (s.pid > 0)
+        pids.insert(s.pid);
+    return pids;
+  }
+
+  /// Why a busy process must live; empty: it may be killed.
+  std::string spare_reason(const proc_sample& p, const std::map<pid_t, proc_sample>& procs,
+                           const std::set<pid_t>& services, pid_t parent) const {
+    if (p.pid <= 1)
+      return "init";
+    if (p.state == 'Z')
+      return "already exited";
+    if (p.pid == ::getpid() || descends_from(::getpid(), p.pid, procs))
+      return "this node or its ancestor";
+    if (parent > 0 && !descends_from(p.pid, parent, procs))
+      return "not a descendant of " + std::to_string(parent);
+    if (services.count(p.pid) > 0 || services.count(p.pgrp) > 0)
+      return "a stack service";
+    auto exe = exe_name(p.pid);
+    if (exe.empty())
+      return "a kernel thread or not inspectable";
+    if (exe == "postgres" || p.comm == "postgres")
+      return "postgres";
+    if (exe == "vigil") {
+      // A node's main process was not forked by another vigil process.
+      auto parent_proc = procs.find(p.ppid);
+      if (parent_proc == procs.end() || exe_name(p.ppid) != "vigil")
+        return "a Vigil node";
+    }
+    if (protect_.count(p.comm) > 0 || protect_.count(exe) > 0)
+      return "protected by the kill_process settings";
+    return {};
+  }
+
+  std::set<std::string> protect_;
+};
+
+} // namespace
+
+tool_ptr make_kill_process(const actions_config& cfg) {
+  return std::make_unique<kill_process>(cfg);
+}
+
+} // namespace vigil::actions

@@ -1,0 +1,414 @@
+#include "actors/agents/perception.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <map>
+#include <set>
+
+#include <caf/actor_system.hpp>
+#include <caf/event_based_actor.hpp>
+#include <caf/stateful_actor.hpp>
+#include <spdlog/spdlog.h>
+
+#include "actors/agents/role_lookup.hpp"
+#include "actors/agents/signal_table.hpp"
+#include "messages/observability_json.hpp"
+
+namespace vigil::agents {
+
+namespace {
+
+using json = nlohmann::json;
+using tick_atom = caf::atom_constant<caf::atom("pc_tick")>;
+using poll_atom = caf::atom_constant<caf::atom("pc_poll")>;
+
+constexpr auto ask_timeout = std::chrono::seconds(2);
+/// Never "chaos": perception is blind to what the chaos plane says it did.
+const char* const topics[] = {"probe.", "sli.", "service.", "sample."};
+
+int64_t unix_ms() {
+  using namespace std::chrono;
+  return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
+}
+
+/// One problem as perception sees it: the services that went bad together,
+/// until all of them are ok again for quiet_ms.
+struct problem {
+  std::set<std::string> services;
+  std::map<std::string, std::string> symptoms; ///< By probe (or "traffic"), one line each.
+  int64_t started_unix_ms = 0;
+  int64_t changed_ms = 0;     ///< A service last joined (or it opened).
+  int64_t quiet_since_ms = 0; ///< All ok since; 0 while something is bad.
+  bool unsent = true;         ///< Services were added since the coordinator last heard.
+  std::string incident_id;
+};
+
+struct perception_state {
+  static inline const char* name = "vigil.perception";
+  agents_context ctx;
+  perception_settings settings;
+  signal_table table;
+  std::unique_ptr<status::health_board> board;
+  /// Latest result per probe and when each service first looked bad.
+  std::map<std::string, probe_result> latest;
+  std::map<std::string, int64_t> first_bad;
+  /// Per probe: when its results turned not ok (0 while ok).
+  std::map<std::string, int64_t> not_ok_since;
+  /// Open problems, oldest first: services that went bad together.
+  std::vector<problem> problems;
+  caf::actor followed;
+  caf::actor services; ///< The action node's service manager, once found.
+  bool sending = false;
+  uint64_t bad_events = 0;
+  int64_t started_ms = 0; ///< When this perception started (startup grace).
+};
+
+using perception_ptr = caf::stateful_actor<perception_state>*;
+
+std::string symptom_line(const probe_result& r) {
+  auto detail = r.detail.size() > 300 ? r.detail.substr(0, 300) + "..." : r.detail;
+  return "probe " + r.probe + " (" + r.kind + ", " + r.target + ") " + r.status + ": " + detail;
+}
+
+std::string sli_line(const sli_snapshot& s) {
+  char buf[200];
+  std::snprintf(buf, sizeof buf, "traffic on %s: %.0f%% success (%llu of %llu failed), p95 %.0f ms",
+                s.service.c_str(), s.success_ratio * 100,
+                static_cast<unsigned long long>(s.failures),
+                static_cast<unsigned long long>(s.requests), s.p95_ms);
+  return buf;
+}
+
+bool ignored(const perception_state& st, const std::string& probe) {
+  auto& list = st.settings.ignore_probes;
+  return std::find(list.begin(), list.end(), probe) != list.end();
+}
+
+/// Services judged bad now: degraded or down after hysteresis, or with a
+/// probe not ok for bad_for_ms (a probe reports on a change and then only
+/// every few seconds, so a short fault may never give results in a row).
+std::set<std::string> bad_services(const perception_state& st, int64_t now) {
+  std::set<std::string> result;
+  for (auto& h : st.board->snapshot())
+    if (h.health == "degraded" || h.health == "down")
+      result.insert(h.service);
+  if (st.settings.bad_for_ms > 0)
+    for (auto& [probe, since] : st.not_ok_since) {
+      auto it = st.latest.find(probe);
+      if (since > 0 && now - since >= st.settings.bad_for_ms && it != st.latest.end()
+          && it->second.status != "ok" && !ignored(st, probe))
+        result.insert(it->second.target);
+    }
+  return result;
+}
+
+/// A service that turns bad joins the problem that changed within
+/// merge_window_ms (a cascade: the database, then the API behind it);
+/// later it is a problem of its own. A problem ends once all its services
+/// are ok for quiet_ms.
+void update_problems(perception_ptr self, int64_t now) {
+  auto& st = self->state;
+  // Right after a (re)start everything is "unknown" and the stack itself may
+  // be starting: what is still bad after the grace is a problem.
+  if (now - st.started_ms < st.settings.startup_grace_ms)
+    return;
+  auto bad = bad_services(st, now);
+  auto& problems = st.problems;
+  for (auto& service : bad) {
+    bool known = false;
+    for (auto& p : problems)
+      known = known || p.services.count(service) > 0;
+    if (known)
+      continue;
+    problem* into = nullptr;
+    for (auto& p : problems)
+      if (now - p.changed_ms <= st.settings.merge_window_ms)
+        into = &p;
+    if (into == nullptr) {
+      problems.emplace_back();
+      into = &problems.back();
+      into->started_unix_ms = now;
+    }
+    into->services.insert(service);
+    into->changed_ms = now;
+    into->unsent = true;
+    spdlog::info("perception: {} is bad", service);
+    auto fb = st.first_bad.find(service);
+    if (fb != st.first_bad.end() && fb->second > 0)
+      into->started_unix_ms = std::min(into->started_unix_ms, fb->second);
+  }
+  for (auto it = problems.begin(); it != problems.end();) {
+    auto& p = *it;
+    bool any_bad = false;
+    for (auto& service : p.services)
+      any_bad = any_bad || bad.count(service) > 0;
+    if (any_bad) {
+      p.quiet_since_ms = 0;
+      // The symptoms: every probe of its services that is not ok now.
+      for (auto& [name, r] : st.latest)
+        if (p.services.count(r.target) > 0 && r.status != "ok" && !ignored(st, name))
+          p.symptoms[name] = symptom_line(r);
+      ++it;
+      continue;
+    }
+    if (p.quiet_since_ms == 0)
+      p.quiet_since_ms = now;
+    if (now - p.quiet_since_ms >= st.settings.quiet_ms) {
+      spdlog::info("perception: problem {} is over (its services ok for {} ms)",
+                   p.incident_id.empty() ? "(not opened)" : p.incident_id, st.settings.quiet_ms);
+      it = problems.erase(it);
+      continue;
+    }
+    ++it;
+  }
+}
+
+void send_problems(perception_ptr self) {
+  auto& st = self->state;
+  if (st.sending)
+    return;
+  auto coordinator = caf::actor_cast<incidents_actor>(
+    st.ctx.directory->get(st.ctx.path("control/incidents")));
+  if (!coordinator)
+    return; // kept; tried again at the next tick
+  for (auto& p : st.problems) {
+    if (!p.unsent)
+      continue;
+    incident inc;
+    inc.services.assign(p.services.begin(), p.services.end());
+    for (auto& [probe, line] : p.symptoms)
+      inc.symptoms.push_back(line);
+    inc.started_unix_ms = p.started_unix_ms;
+    inc.title = "Problem with " + inc.services.front()
+                + (inc.services.size() > 1
+                     ? " and " + std::to_string(inc.services.size() - 1) + " more"
+                     : "");
+    st.sending = true;
+    p.unsent = false;
+    auto key = inc.services.front();
+    self->request(coordinator, ask_timeout, open_atom::value, std::move(inc))
+      .then(
+        [self, key](std::string& id) {
+          auto& st = self->state;
+          st.sending = false;
+          for (auto& p : st.problems)
+            if (p.services.count(key) > 0) {
+              if (p.incident_id != id)
+                spdlog::info("perception: the problem with {} is incident {}", key, id);
+              p.incident_id = id;
+            }
+        },
+        [self, key](caf::error& err) {
+          auto& st = self->state;
+          st.sending = false;
+          spdlog::warn("perception: the coordinator did not take the problem with {} ({}); "
+                       "retrying", key, to_string(err));
+          for (auto& p : st.problems)
+            if (p.services.count(key) > 0)
+              p.unsent = true;
+        });
+    return; // one at a time; the next tick sends the next
+  }
+}
+
+void take_probe(perception_ptr self, const probe_result& r, int64_t now) {
+  auto& st = self->state;
+  st.table.observe(r, now);
+  st.latest[r.probe] = r;
+  if (ignored(st, r.probe))
+    return;
+  auto at = r.at_unix_ms > 0 ? r.at_unix_ms : now;
+  auto& since = st.not_ok_since[r.probe];
+  since = r.status == "ok" ? 0 : since == 0 ? now : since;
+  if (r.status != "ok") {
+    auto& fb = st.first_bad[r.target];
+    if (fb == 0)
+      fb = at;
+  }
+  st.board->observe(r, now);
+  // The first bad sample counts from the last time the service was all ok.
+  if (r.status == "ok")
+    for (auto& h : st.board->snapshot())
+      if (h.service == r.target && h.health == "ok")
+        st.first_bad[r.target] = 0;
+}
+
+void take(perception_ptr self, const event& e) {
+  auto& st = self->state;
+  auto now = unix_ms();
+  try {
+    auto payload = json::parse(e.payload);
+    if (e.topic.rfind("probe.", 0) == 0) {
+      take_probe(self, probe_result_from_json(payload), now);
+    } else if (e.topic.rfind("sli.", 0) == 0) {
+      auto s = sli_snapshot_from_json(payload);
+      st.table.observe(s, now);
+      if (s.requests > 0) {
+        if (s.success_ratio < st.settings.board.sli_degraded_below) {
+          auto& fb = st.first_bad[s.service];
+          if (fb == 0)
+            fb = s.window_end_unix_ms > 0 ? s.window_end_unix_ms - s.window_ms : now;
+        }
+        st.board->observe(s, now);
+        probe_result as_probe; // so the traffic shows among the symptoms
+        as_probe.probe = "traffic:" + s.service;
+        as_probe.kind = "traffic";
+        as_probe.target = s.service;
+        as_probe.status = s.success_ratio < st.settings.board.sli_down_below ? "down"
+                          : s.success_ratio < st.settings.board.sli_degraded_below ? "degraded"
+                                                                                  : "ok";
+        as_probe.detail = sli_line(s);
+        as_probe.at_unix_ms = s.window_end_unix_ms;
+        st.latest[as_probe.probe] = as_probe;
+      }
+    } else if (e.topic.rfind("service.", 0) == 0) {
+      service_health h;
+      h.service = payload.value("service", "");
+      h.health = payload.value("health", "");
+      h.reason = payload.value("reason", "");
+      h.since_unix_ms = payload.value("since_unix_ms", e.at_unix_ms);
+      st.table.observe(h, now);
+    } else if (e.topic.rfind("sample.", 0) == 0) {
+      auto service = payload.value("service", "");
+      for (auto& prefix : st.settings.ignore_metrics_of)
+        if (service.rfind(prefix, 0) == 0)
+          return;
+      std::vector<metric_sample> samples;
+      for (auto& s : payload.value("samples", json::array()))
+        if (s.contains("series") && s["series"].is_string() && s.contains("value")
+            && s["value"].is_number())
+          samples.push_back({s["series"].get<std::string>(), s["value"].get<double>(),
+                             s.value("at", e.at_unix_ms)});
+      st.table.observe(service, samples, now);
+      return;
+    } else {
+      return;
+    }
+    update_problems(self, now);
+    send_problems(self);
+  } catch (const std::exception& ex) {
+    if (st.bad_events++ % 100 == 0)
+      spdlog::warn("perception: ignored event {} on {}: {}", e.id, e.topic, ex.what());
+  }
+}
+
+void follow_bus(perception_ptr self) {
+  auto& st = self->state;
+  auto bus = st.ctx.directory->get(st.ctx.path("control/bus"));
+  if (!bus || bus == st.followed)
+    return;
+  st.followed = bus;
+  self->monitor(bus);
+  for (auto topic : topics)
+    self->request(caf::actor_cast<event_bus_actor>(bus), ask_timeout, subscribe_atom::value,
+                  std::string{topic}, caf::actor_cast<caf::actor>(self))
+      .then([](bool) { /* nop */ },
+            [self, bus, topic](caf::error& err) {
+              spdlog::warn("perception: cannot subscribe to {}* on the bus: {}", topic,
+                           to_string(err));
+              if (self->state.followed == bus)
+                self->state.followed = nullptr; // again at the next tick
+            });
+  spdlog::info("perception: following the bus for probe.*, sli.*, service.*, sample.*");
+}
+
+void poll(perception_ptr self) {
+  auto& st = self->state;
+  auto registry = st.ctx.registry ? st.ctx.registry() : registry_actor{};
+  if (!registry)
+    return;
+  self->request(registry, ask_timeout, nodes_atom::value)
+    .then([self](std::vector<node_info>& nodes) { self->state.table.observe(nodes, unix_ms()); },
+          [](caf::error&) { /* nop: the registry restarts; next poll */ });
+  auto ask_services = [self](caf::actor services) {
+    self->request(caf::actor_cast<service_manager_actor>(services), ask_timeout,
+                  svc_list_atom::value)
+      .then(
+        [self](std::vector<service_status>& list) {
+          auto now = unix_ms();
+          for (auto& s : list)
+            self->state.table.observe(s, now);
+        },
+        [self](caf::error&) { self->state.services = nullptr; });
+  };
+  if (st.services) {
+    ask_services(st.services);
+    return;
+  }
+  find_by_role<caf::actor>(
+    self, registry, "action", "action/services",
+    [self, ask_services](caf::actor services) {
+      self->state.services = services;
+      ask_services(services);
+    },
+    [](const std::string&) { /* nop: no action node now */ });
+}
+
+caf::behavior perception(perception_ptr self, agents_context ctx) {
+  auto& st = self->state;
+  st.ctx = std::move(ctx);
+  st.settings = parse_perception_settings(st.ctx.config.settings("perception"));
+  st.started_ms = unix_ms();
+  st.board = std::make_unique<status::health_board>(st.settings.board);
+  st.table.log_keep_ms(st.settings.log_keep_ms);
+  self->set_down_handler([self](caf::down_msg& msg) {
+    if (msg.source == self->state.followed)
+      self->state.followed = nullptr;
+  });
+  self->send(self, tick_atom::value);
+  self->send(self, poll_atom::value);
+  return {
+    [self](signals_atom) { return self->state.table.snapshot(); },
+    [self](publish_atom, const event& e) { take(self, e); },
+    [self](tick_atom) {
+      auto& st = self->state;
+      follow_bus(self);
+      auto now = unix_ms();
+      st.table.expire(now, st.settings.signal_max_age_ms);
+      st.board->expire(now);
+      update_problems(self, now);
+      send_problems(self);
+      self->delayed_send(self, std::chrono::milliseconds(250), tick_atom::value);
+    },
+    [self](poll_atom) {
+      poll(self);
+      self->delayed_send(self, std::chrono::milliseconds(self->state.settings.poll_ms),
+                         poll_atom::value);
+    },
+  };
+}
+
+} // namespace
+
+perception_settings parse_perception_settings(const nlohmann::json& j) {
+  perception_settings s;
+  if (!j.is_object())
+    return s;
+  s.board.degrade_after = j.value("degrade_after", s.board.degrade_after);
+  s.board.recover_after = j.value("recover_after", s.board.recover_after);
+  s.board.stale_after_ms = j.value("stale_after_ms", s.board.stale_after_ms);
+  s.board.sli_degraded_below = j.value("sli_degraded_below", s.board.sli_degraded_below);
+  s.board.sli_down_below = j.value("sli_down_below", s.board.sli_down_below);
+  s.quiet_ms = j.value("quiet_ms", s.quiet_ms);
+  s.startup_grace_ms = j.value("startup_grace_ms", s.startup_grace_ms);
+  s.merge_window_ms = j.value("merge_window_ms", s.merge_window_ms);
+  s.bad_for_ms = j.value("bad_for_ms", s.bad_for_ms);
+  s.poll_ms = std::max<int64_t>(100, j.value("poll_ms", s.poll_ms));
+  s.signal_max_age_ms = j.value("signal_max_age_ms", s.signal_max_age_ms);
+  s.log_keep_ms = j.value("log_keep_ms", s.log_keep_ms);
+  s.ignore_probes = j.value("ignore_probes", s.ignore_probes);
+  s.ignore_metrics_of = j.value("ignore_metrics_of", s.ignore_metrics_of);
+  return s;
+}
+
+supervision::child_spec perception_child(agents_context ctx) {
+  supervision::child_spec spec;
+  spec.id = "perception";
+  spec.shutdown = supervision::shutdown_policy::after(std::chrono::seconds(1));
+  spec.start = [ctx](caf::local_actor* sup, const std::string&) {
+    return caf::actor_cast<caf::actor>(sup->home_system().spawn(perception, ctx));
+  };
+  return spec;
+}
+
+} // namespace vigil::agents

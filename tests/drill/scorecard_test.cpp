@@ -1,0 +1,246 @@
+// The drill scorecard judged from recorded incidents, chaos injections and
+// audit rows: the right incident per fault, root cause right or wrong
+// against the chaos label, p50/p95, approval waits left out of the time to
+// mitigate, unsafe actions, lost orders, and the seeded fault plan.
+#define CAF_SUITE scorecard
+
+#include <algorithm>
+#include <map>
+
+#include <caf/test/unit_test.hpp>
+#include <caf/test/unit_test_impl.hpp>
+
+#include "vigilctl/drill/fault_plan.hpp"
+#include "vigilctl/drill/scorecard.hpp"
+
+using namespace vigilctl::drill;
+
+namespace {
+
+vigil::incident recorded(const std::string& id, int64_t opened, const std::string& root_cause,
+                         const std::string& state, int64_t mitigated) {
+  vigil::incident inc;
+  inc.id = id;
+  inc.state = state;
+  inc.started_unix_ms = opened - 500;
+  inc.opened_unix_ms = opened;
+  inc.mitigated_unix_ms = mitigated;
+  inc.closed_unix_ms = mitigated > 0 ? mitigated : opened + 60'000;
+  vigil::hypothesis top;
+  top.root_cause = root_cause;
+  top.confidence = 0.8;
+  vigil::hypothesis second;
+  second.root_cause = "something_else";
+  inc.hypotheses = {top, second};
+  vigil::plan_step s;
+  s.tool = "restart_service";
+  s.risk = "low";
+  s.state = mitigated > 0 ? "verified" : "failed";
+  s.approved_by = "policy";
+  s.idempotency_key = id + "/h0/s0";
+  inc.plan = {s};
+  return inc;
+}
+
+fault_outcome injected(uint32_t n, const std::string& fault, const std::string& label,
+                       int64_t at) {
+  fault_outcome f;
+  f.number = n;
+  f.fault = fault;
+  f.label = label;
+  f.injection_id = "f-" + std::to_string(n);
+  f.injected_unix_ms = at;
+  return f;
+}
+
+vigil::audit_record after(uint64_t seq, const std::string& key, const std::string& tool,
+                          const std::string& approved_by) {
+  vigil::audit_record r;
+  r.seq = seq;
+  r.phase = "after";
+  r.idempotency_key = key;
+  r.tool = tool;
+  r.approved_by = approved_by;
+  r.status = "done";
+  return r;
+}
+
+} // namespace
+
+CAF_TEST(the incident of a fault is the first opened after the inject and not taken) {
+  std::vector<vigil::incident> incidents{recorded("old", 900, "x", "resolved", 950),
+                                         recorded("b", 1'300, "x", "resolved", 1'400),
+                                         recorded("a", 1'100, "x", "resolved", 1'200)};
+  auto m = match_incident(incidents, 1'000, {});
+  CAF_REQUIRE(m.has_value());
+  CAF_CHECK_EQUAL(m->id, "a");
+  m = match_incident(incidents, 1'000, {"a"});
+  CAF_REQUIRE(m.has_value());
+  CAF_CHECK_EQUAL(m->id, "b");
+  CAF_CHECK(!match_incident(incidents, 2'000, {}).has_value());
+}
+
+CAF_TEST(root cause is judged against the chaos label after the fact) {
+  auto right = injected(1, "db_down", "db_unavailable", 10'000);
+  apply_incident(right, recorded("i1", 12'000, "db_unavailable", "resolved", 20'000));
+  CAF_CHECK(right.root_cause_right());
+  CAF_CHECK_EQUAL(right.end, "resolved");
+  CAF_CHECK(right.verified);
+  auto wrong = injected(2, "latency", "db_latency", 10'000);
+  apply_incident(wrong, recorded("i2", 12'000, "db_lock_contention", "escalated", 0));
+  CAF_CHECK(!wrong.root_cause_right());
+  CAF_CHECK_EQUAL(wrong.diagnosed, "db_lock_contention");
+  CAF_CHECK_EQUAL(wrong.end, "escalated");
+  CAF_CHECK(!wrong.mitigated());
+  // The plan fell back to the second hypothesis: the diagnosis is still the
+  // one ranked first, and that was wrong.
+  auto second = injected(3, "lock", "something_else", 10'000);
+  auto inc = recorded("i3", 11'000, "db_unavailable", "resolved", 15'000);
+  inc.hypothesis_index = 1;
+  apply_incident(second, inc);
+  CAF_CHECK_EQUAL(second.diagnosed, "db_unavailable");
+  CAF_CHECK(!second.root_cause_right());
+  // Undetected: nothing to judge, and it says so.
+  auto missed = injected(4, "cpu_hog", "cpu_saturation", 10'000);
+  apply_incident(missed, std::nullopt);
+  CAF_CHECK_EQUAL(missed.end, "undetected");
+  CAF_CHECK(!missed.root_cause_right());
+  CAF_CHECK_EQUAL(missed.time_to_detect_ms(), -1);
+}
+
+CAF_TEST(approval waits are left out of the time to mitigate) {
+  auto f = injected(1, "db_auth", "db_credentials_invalid", 100'000);
+  auto inc = recorded("i1", 102'000, "db_credentials_invalid", "resolved", 150'000);
+  inc.plan[0].risk = "high";
+  inc.plan[0].approval_id = "apr-1";
+  inc.plan[0].approved_by = "campaign:c-1";
+  inc.plan[0].approval_wait_ms = 30'000;
+  inc.approval_wait_ms = 30'000;
+  apply_incident(f, inc);
+  CAF_CHECK_EQUAL(f.time_to_detect_ms(), 2'000);
+  CAF_CHECK_EQUAL(f.time_to_mitigate_ms(), 20'000); // 50 s, of which 30 s waiting
+  CAF_CHECK_EQUAL(f.approvals, 1u);
+  CAF_CHECK_EQUAL(f.actions, 1u);
+  // The steps' own waits count when the incident's sum was not kept.
+  inc.approval_wait_ms = 0;
+  auto g = injected(2, "db_auth", "db_credentials_invalid", 100'000);
+  apply_incident(g, inc);
+  CAF_CHECK_EQUAL(g.time_to_mitigate_ms(), 20'000);
+}
+
+CAF_TEST(percentiles by nearest rank) {
+  CAF_CHECK_EQUAL(percentile({}, 0.5), -1);
+  CAF_CHECK_EQUAL(percentile({7}, 0.95), 7);
+  CAF_CHECK_EQUAL(percentile({5, 1, 4, 2, 3}, 0.5), 3);
+  std::vector<int64_t> hundred;
+  for (int64_t i = 100; i >= 1; --i)
+    hundred.push_back(i);
+  CAF_CHECK_EQUAL(percentile(hundred, 0.5), 50);
+  CAF_CHECK_EQUAL(percentile(hundred, 0.95), 95);
+  CAF_CHECK_EQUAL(percentile({1, 2}, 0.95), 2);
+}
+
+CAF_TEST(a high risk step without a human or campaign approver is unsafe) {
+  auto inc = recorded("i1", 1'000, "db_credentials_invalid", "resolved", 2'000);
+  inc.plan[0].tool = "rotate_db_secret";
+  inc.plan[0].risk = "high";
+  vigil::tool_info restore{"restore_snapshot", "high", "", ""};
+  vigil::tool_info restart{"restart_service", "low", "", ""};
+  std::vector<vigil::audit_record> audit{
+    after(1, "i1/h0/s0", "rotate_db_secret", "human:alice"),     // approved: fine
+    after(2, "i1/h0/s0", "rotate_db_secret", "campaign:c-9"),    // approved: fine
+    after(3, "i1/h0/s0", "rotate_db_secret", "policy"),          // high by the plan: unsafe
+    after(4, "x/h0/s1", "restore_snapshot", ""),                 // high by the tool: unsafe
+    after(5, "x/h0/s2", "restart_service", "policy"),            // low: fine
+    after(3, "i1/h0/s0", "rotate_db_secret", "policy"),          // the same row twice: once
+  };
+  auto before = after(6, "x/h0/s3", "restore_snapshot", "");
+  before.phase = "before";                                       // did not run (yet): not counted
+  audit.push_back(before);
+  auto unsafe = unsafe_actions(audit, {inc}, {restore, restart});
+  CAF_REQUIRE_EQUAL(unsafe.size(), 2u);
+  CAF_CHECK_EQUAL(unsafe[0].seq, 3u);
+  CAF_CHECK_EQUAL(unsafe[1].seq, 4u);
+}
+
+CAF_TEST(acknowledged orders missing from the DB are lost) {
+  auto lost = lost_orders({"1", "2", "3", "3", "5"}, {"1", "3", "4"});
+  CAF_CHECK_EQUAL(lost, (std::vector<std::string>{"2", "5"}));
+  CAF_CHECK(lost_orders({"1"}, {"1", "2"}).empty());
+}
+
+CAF_TEST(tally per kind and in total) {
+  scorecard card;
+  card.campaign = "c-1";
+  auto a = injected(1, "crash", "process_crash", 0 + 10'000);
+  apply_incident(a, recorded("i1", 11'000, "process_crash", "resolved", 14'000));
+  auto b = injected(2, "crash", "process_crash", 100'000);
+  apply_incident(b, recorded("i2", 103'000, "memory_exhaustion", "resolved", 110'000));
+  auto c = injected(3, "db_down", "db_unavailable", 200'000);
+  apply_incident(c, std::nullopt);
+  auto d = injected(4, "db_down", "db_unavailable", 0);
+  d.end = "inject_failed";
+  card.faults = {a, b, c, d};
+  tally(card);
+  CAF_REQUIRE_EQUAL(card.kinds.size(), 2u);
+  auto& crash = card.kinds[0];
+  CAF_CHECK_EQUAL(crash.fault, "crash");
+  CAF_CHECK_EQUAL(crash.injected, 2u);
+  CAF_CHECK_EQUAL(crash.detected, 2u);
+  CAF_CHECK_EQUAL(crash.root_cause_right, 1u);
+  CAF_CHECK_EQUAL(crash.mitigated, 2u);
+  CAF_CHECK_EQUAL(crash.ttd_p50_ms, 1'000);
+  CAF_CHECK_EQUAL(crash.ttd_p95_ms, 3'000);
+  CAF_CHECK_EQUAL(crash.ttm_p50_ms, 4'000);
+  CAF_CHECK_EQUAL(crash.ttm_p95_ms, 10'000);
+  auto& db = card.kinds[1];
+  CAF_CHECK_EQUAL(db.injected, 1u);
+  CAF_CHECK_EQUAL(db.inject_failed, 1u);
+  CAF_CHECK_EQUAL(db.detected, 0u);
+  CAF_CHECK_EQUAL(db.ttd_p50_ms, -1);
+  CAF_CHECK_EQUAL(card.total.injected, 3u);
+  CAF_CHECK_EQUAL(card.total.detected, 2u);
+  CAF_CHECK_EQUAL(card.total.root_cause_right, 1u);
+  auto doc = to_json(card);
+  CAF_CHECK_EQUAL(doc["total"]["injected"], 3);
+  CAF_CHECK_EQUAL(doc["faults"].size(), 4u);
+  auto md = to_markdown(card);
+  CAF_CHECK_NOT_EQUAL(md.find("| crash | 2 | 2/2 (100 %) | 1/2 (50 %) |"), std::string::npos);
+  // The baseline has no diagnosis: root cause is not applicable, not wrong.
+  scorecard base = card;
+  base.mode = "baseline:supervisord";
+  base.root_cause_applies = false;
+  for (auto& f : base.faults)
+    f.root_cause_applies = false;
+  tally(base);
+  CAF_CHECK_EQUAL(base.total.root_cause_right, 0u);
+  CAF_CHECK(to_json(base)["total"]["root_cause_right"].is_null());
+  auto side = to_markdown(card, &base);
+  CAF_CHECK_NOT_EQUAL(side.find("| root cause right | 1/3 (33 %) | n/a |"), std::string::npos);
+}
+
+CAF_TEST(the fault plan is seeded and covers every kind in each block of 16) {
+  std::vector<std::string> kinds;
+  for (int i = 0; i < 16; ++i)
+    kinds.push_back("k" + std::to_string(i));
+  auto plan = pick_faults(kinds, 48, 7);
+  CAF_REQUIRE_EQUAL(plan.size(), 48u);
+  CAF_CHECK_EQUAL(plan, pick_faults(kinds, 48, 7));
+  CAF_CHECK_NOT_EQUAL(plan, pick_faults(kinds, 48, 8));
+  for (size_t block = 0; block < 3; ++block) {
+    std::vector<std::string> part(plan.begin() + block * 16, plan.begin() + (block + 1) * 16);
+    std::sort(part.begin(), part.end());
+    CAF_CHECK_EQUAL(std::unique(part.begin(), part.end()) - part.begin(), 16);
+  }
+  // Fewer kinds than 16: each still at least once per block of 16.
+  auto few = pick_faults({"a", "b", "c"}, 20, 1);
+  std::map<std::string, int> counts;
+  for (size_t i = 0; i < 16; ++i)
+    ++counts[few[i]];
+  CAF_CHECK_EQUAL(counts.size(), 3u);
+  // A short campaign draws distinct kinds.
+  auto short_plan = pick_faults(kinds, 5, 3);
+  std::sort(short_plan.begin(), short_plan.end());
+  CAF_CHECK_EQUAL(std::unique(short_plan.begin(), short_plan.end()) - short_plan.begin(), 5);
+  CAF_CHECK(pick_faults({}, 5, 1).empty());
+}

@@ -1,0 +1,517 @@
+#include "vigilctl/drill/campaign.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <memory>
+#include <optional>
+#include <set>
+#include <sstream>
+#include <stdexcept>
+#include <thread>
+
+#include <nlohmann/json.hpp>
+
+#include "vigilctl/drill/fault_plan.hpp"
+#include "vigilctl/drill/supervisord_baseline.hpp"
+#include "vigilctl/drill/target_db.hpp"
+
+namespace vigilctl::drill {
+
+namespace {
+
+using json = nlohmann::json;
+using namespace std::chrono_literals;
+
+int64_t now_unix_ms() {
+  using namespace std::chrono;
+  return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
+}
+
+void pause_a_moment() {
+  std::this_thread::sleep_for(1s);
+}
+
+std::string seconds_text(int64_t ms) {
+  if (ms < 0)
+    return "-";
+  std::ostringstream out;
+  out.precision(1);
+  out << std::fixed << static_cast<double>(ms) / 1000.0 << " s";
+  return out.str();
+}
+
+/// The probes that cannot be healthy during the baseline: shopd runs under
+/// supervisord, so Vigil's service manager reports it stopped.
+const std::set<std::string> baseline_ignored_probes{"shopd-process"};
+
+/// Every service ok (or not measured), ignoring the given probes.
+bool healthy(const std::vector<vigil::service_health>& rows, const std::set<std::string>& ignored,
+             std::string* why = nullptr) {
+  for (auto& row : rows) {
+    if (row.health == "ok" || row.health == "unknown")
+      continue;
+    bool only_ignored = !row.failing.empty();
+    for (auto& probe : row.failing)
+      only_ignored = only_ignored && ignored.count(probe) > 0;
+    if (only_ignored)
+      continue;
+    if (why != nullptr)
+      *why = row.service + " " + row.health + (row.reason.empty() ? "" : ": " + row.reason);
+    return false;
+  }
+  return true;
+}
+
+/// One campaign in progress: the client, its options and what it found.
+class campaign {
+public:
+  campaign(client& node, const campaign_options& options, std::ostream& progress)
+    : node_(node), opt_(options), out_(progress) {
+    card_.started_unix_ms = now_unix_ms();
+    card_.campaign = "c-" + std::to_string(card_.started_unix_ms);
+    card_.seed = opt_.seed;
+    card_.auto_approve = opt_.auto_approve;
+    baseline_ = !opt_.baseline.empty();
+    if (baseline_ && opt_.baseline != "supervisord")
+      throw std::runtime_error("unknown baseline '" + opt_.baseline + "' (known: supervisord)");
+    card_.mode = baseline_ ? "baseline:" + opt_.baseline : "vigil";
+    card_.root_cause_applies = !baseline_;
+    who_ = "campaign:" + card_.campaign;
+  }
+
+  scorecard run() {
+    auto catalogue = node_.chaos_faults();
+    if (!catalogue)
+      throw std::runtime_error("cannot read the fault catalogue: " + catalogue.error());
+    for (auto& k : *catalogue)
+      kinds_[k.name] = k;
+    std::vector<std::string> allowed = opt_.faults;
+    for (auto& name : allowed)
+      if (kinds_.count(name) == 0)
+        throw std::runtime_error("unknown fault '" + name + "' (see `vigilctl chaos faults`)");
+    if (allowed.empty())
+      for (auto& [name, kind] : kinds_)
+        allowed.push_back(name);
+    find_targets();
+    auto plan = pick_faults(allowed, opt_.count, opt_.seed);
+    out_ << "campaign " << card_.campaign << " (" << card_.mode << "): " << plan.size()
+         << " faults, seed " << opt_.seed << ", timeout " << opt_.timeout_s << " s per fault"
+         << (opt_.auto_approve ? ", approvals answered by the campaign" : "") << "\n";
+    prepare();
+    try {
+      wait_healthy("before the first fault");
+      for (size_t i = 0; i < plan.size(); ++i) {
+        auto outcome = drill(static_cast<uint32_t>(i + 1), plan[i], plan.size());
+        card_.faults.push_back(outcome);
+        clean_up();
+        wait_healthy("after " + plan[i]);
+      }
+    } catch (...) {
+      restore();
+      throw;
+    }
+    restore();
+    score();
+    return card_;
+  }
+
+private:
+  /// Safe names for the faults that need one: an actor its supervisor
+  /// restarts at once, and a node whose loss stops neither the agents nor
+  /// the action plane (the chaos node: the agents start it again).
+  void find_targets() {
+    kill_actor_ = opt_.kill_actor;
+    kill_node_ = opt_.kill_node;
+    auto nodes = node_.nodes();
+    if (!nodes)
+      return;
+    for (auto& n : *nodes) {
+      auto has = [&](const char* role) {
+        return std::find(n.roles.begin(), n.roles.end(), role) != n.roles.end();
+      };
+      if (kill_actor_.empty() && has("action"))
+        kill_actor_ = n.id + "/membership";
+      if (kill_node_.empty() && has("chaos") && !has("control") && !has("action"))
+        kill_node_ = n.id;
+    }
+  }
+
+  /// The baseline takes shopd from the service manager and pauses the agents.
+  void prepare() {
+    if (!baseline_) {
+      // A campaign measures the agents: make sure they act.
+      if (auto paused = node_.pause_agents(false); !paused)
+        out_ << "warning: cannot resume the agents: " << paused.error() << "\n";
+      return;
+    }
+    auto paused = node_.pause_agents(true);
+    if (!paused)
+      throw std::runtime_error("cannot pause the agents for the baseline: " + paused.error());
+    auto stopped = node_.service("stop", "", "shopd");
+    if (!stopped) {
+      node_.pause_agents(false);
+      throw std::runtime_error("cannot stop shopd in the service manager: " + stopped.error());
+    }
+    supervisord_ = std::make_unique<supervisord_baseline>(supervisord_settings{
+      opt_.services_file, opt_.baseline_dir, opt_.supervisord_template, "shopd"});
+    try {
+      supervisord_->start();
+    } catch (...) {
+      node_.service("start", "", "shopd");
+      node_.pause_agents(false);
+      throw;
+    }
+    out_ << "baseline: agents paused, shopd under supervisord (" << supervisord_->config_path()
+         << ")\n";
+  }
+
+  /// Gives shopd back to the service manager and resumes the agents.
+  void restore() {
+    if (!baseline_ || !supervisord_)
+      return;
+    supervisord_->stop();
+    supervisord_.reset();
+    if (auto started = node_.service("start", "", "shopd"); !started)
+      out_ << "warning: cannot start shopd in the service manager again: " << started.error()
+           << "\n";
+    if (auto resumed = node_.pause_agents(false); !resumed)
+      out_ << "warning: cannot resume the agents: " << resumed.error() << "\n";
+    out_ << "baseline: supervisord stopped, shopd back with the service manager, agents resumed\n";
+  }
+
+  vigil::injection_request request_for(const vigil::fault_kind& kind) {
+    vigil::injection_request req;
+    req.fault = kind.name;
+    json params = json::object();
+    if (kind.name == "actor_kill")
+      params["actor"] = kill_actor_;
+    if (kind.name == "node_kill")
+      params["node"] = kill_node_;
+    req.params_json = params.dump();
+    // Long enough that the chaos plane's own revert does not fix it first.
+    req.duration_s = std::min<uint32_t>(86400, opt_.timeout_s + 60);
+    // It is a drill: the campaign approves its own destructive faults.
+    req.approved = kind.risk == "destructive";
+    req.requested_by = who_;
+    return req;
+  }
+
+  fault_outcome drill(uint32_t number, const std::string& name, size_t total) {
+    auto& kind = kinds_[name];
+    fault_outcome out;
+    out.number = number;
+    out.fault = name;
+    out.label = kind.label;
+    out.root_cause_applies = !baseline_;
+    out_ << "[" << number << "/" << total << "] " << name << " ... " << std::flush;
+    if ((name == "actor_kill" && kill_actor_.empty()) || (name == "node_kill" && kill_node_.empty())) {
+      out.end = "inject_failed";
+      out.note = "no safe target for " + name;
+      out_ << "not injected: " << out.note << "\n";
+      return out;
+    }
+    int supervisord_starts = supervisord_ ? supervisord_->starts() : 0;
+    auto injected = node_.chaos_inject(request_for(kind));
+    if (!injected) {
+      out.end = "inject_failed";
+      out.note = injected.error();
+      out_ << "not injected: " << out.note << "\n";
+      return out;
+    }
+    out.injection_id = (*injected).id;
+    out.injected_unix_ms = (*injected).injected_unix_ms > 0 ? (*injected).injected_unix_ms
+                                                            : now_unix_ms();
+    if (baseline_)
+      watch_baseline(out, supervisord_starts);
+    else
+      watch_vigil(out);
+    print_outcome(out);
+    return out;
+  }
+
+  /// Waits for the fault's incident to close, answering its approvals when
+  /// asked to; the outcome comes from the incident as recorded.
+  void watch_vigil(fault_outcome& out) {
+    auto deadline = out.injected_unix_ms + int64_t{opt_.timeout_s} * 1000;
+    std::optional<vigil::incident> inc;
+    while (now_unix_ms() < deadline) {
+      if (auto list = node_.incidents(false, 50); list)
+        if (auto found = match_incident(*list, out.injected_unix_ms, taken_); found)
+          inc = found;
+      if (inc && (inc->state == "resolved" || inc->state == "escalated"))
+        break;
+      if (inc && opt_.auto_approve)
+        approve_pending(inc->id);
+      pause_a_moment();
+    }
+    if (inc) {
+      // The incident as it is now (the list may lag a transition behind).
+      if (auto latest = node_.incident(inc->id); latest)
+        inc = *latest;
+      taken_.insert(inc->id);
+      incidents_.push_back(*inc);
+    } else {
+      out.end = "undetected";
+      out.note = "no incident opened within " + std::to_string(opt_.timeout_s) + " s";
+    }
+    apply_incident(out, inc);
+  }
+
+  void approve_pending(const std::string& incident) {
+    auto pending = node_.approvals(true);
+    if (!pending)
+      return;
+    for (auto& a : *pending) {
+      if (a.incident != incident || a.state != "pending")
+        continue;
+      auto decided = node_.decide(a.id, true, who_, "drill campaign " + card_.campaign);
+      out_ << "(approved " << a.id << " " << a.tool << ") " << std::flush;
+      if (!decided)
+        out_ << "(approval " << a.id << " failed: " << decided.error() << ") " << std::flush;
+    }
+  }
+
+  /// The baseline has no incidents: detected when supervisord restarted
+  /// shopd, mitigated when the stack, seen broken after the inject, is
+  /// healthy again while the fault is still active.
+  void watch_baseline(fault_outcome& out, int starts_before) {
+    auto deadline = out.injected_unix_ms + int64_t{opt_.timeout_s} * 1000;
+    bool seen_broken = false;
+    std::string why;
+    while (now_unix_ms() < deadline) {
+      if (out.detected_unix_ms == 0 && supervisord_->starts() > starts_before)
+        out.detected_unix_ms = now_unix_ms();
+      if (auto rows = node_.status(); rows) {
+        bool ok = healthy(*rows, baseline_ignored_probes, &why);
+        if (!ok)
+          seen_broken = true;
+        else if (seen_broken) {
+          out.mitigated_unix_ms = now_unix_ms();
+          break;
+        }
+      }
+      pause_a_moment();
+    }
+    if (out.mitigated())
+      out.end = "recovered";
+    else {
+      out.end = "not_recovered";
+      out.note = seen_broken ? "still broken after " + std::to_string(opt_.timeout_s) + " s: " + why
+                             : "no symptom seen on the status board";
+    }
+    if (out.detected())
+      out.actions = static_cast<uint32_t>(supervisord_->starts() - starts_before);
+  }
+
+  void print_outcome(const fault_outcome& out) {
+    out_ << out.injection_id << " → ";
+    if (!out.incident_id.empty())
+      out_ << out.incident_id << " ";
+    out_ << out.end;
+    if (out.root_cause_applies)
+      out_ << ", diagnosed " << (out.diagnosed.empty() ? "-" : out.diagnosed)
+           << (out.root_cause_right() ? " (right)" : " (label " + out.label + ")");
+    out_ << ", TTD " << seconds_text(out.time_to_detect_ms()) << ", TTM "
+         << seconds_text(out.time_to_mitigate_ms()) << ", " << out.actions << " action(s)";
+    if (out.approvals > 0)
+      out_ << ", " << out.approvals << " approval(s), waited "
+           << seconds_text(out.approval_wait_ms);
+    if (!out.note.empty() && out.end != "resolved")
+      out_ << " — " << out.note.substr(0, 200);
+    out_ << "\n";
+  }
+
+  /// After a fault is scored: revert what is still injected, start a node
+  /// that is still down and services that are still stopped, so the next
+  /// fault starts from a working stack. None of this is scored.
+  void clean_up() {
+    if (auto active = node_.chaos_active(); active && !(*active).empty())
+      if (auto stopped = node_.chaos_stop(); !stopped)
+        out_ << "  cleanup: chaos stop failed: " << stopped.error() << "\n";
+    if (auto nodes = node_.nodes(); nodes)
+      for (auto& n : *nodes)
+        if (n.status != "up")
+          start_node(n.id);
+    if (auto services = node_.services(""); services)
+      for (auto& s : *services) {
+        if (s.state == "running" || s.state == "starting")
+          continue;
+        if (baseline_ && s.name == "shopd")
+          continue; // supervisord's, on purpose
+        out_ << "  cleanup: starting " << s.name << " (" << s.state << ")\n";
+        node_.service("start", "", s.name);
+      }
+  }
+
+  void start_node(const std::string& id) {
+    vigil::action_request req;
+    req.tool = "start_node";
+    req.args = json{{"node", id}}.dump();
+    req.idempotency_key = card_.campaign + "/cleanup/" + std::to_string(++cleanups_);
+    req.requested_by = who_;
+    req.approved_by = who_;
+    auto result = node_.act(req);
+    out_ << "  cleanup: start_node " << id << ": "
+         << (result ? (*result).status + " " + (*result).detail : result.error()) << "\n";
+  }
+
+  /// Healthy: every service ok and (Vigil) no incident open; the chaos
+  /// plane reachable. Gives up after healthy_timeout_s with a warning.
+  void wait_healthy(const std::string& when) {
+    auto deadline = now_unix_ms() + int64_t{opt_.healthy_timeout_s} * 1000;
+    std::string why = "no answer";
+    static const std::set<std::string> none;
+    while (now_unix_ms() < deadline) {
+      auto rows = node_.status();
+      auto chaos = node_.chaos_active();
+      if (!chaos)
+        why = "chaos plane: " + chaos.error();
+      else if (!rows)
+        why = "status: " + rows.error();
+      else if (healthy(*rows, baseline_ ? baseline_ignored_probes : none, &why)) {
+        if (baseline_)
+          return;
+        auto open = node_.incidents(true, 50);
+        if (!open) {
+          // No coordinator to ask: the services' health is all there is.
+          out_ << "  warning: cannot list open incidents: " << open.error() << "\n";
+          return;
+        }
+        if ((*open).empty())
+          return;
+        why = "incident " + (*open).front().id + " still " + (*open).front().state;
+      }
+      pause_a_moment();
+    }
+    out_ << "  warning: not healthy " << when << " after " << opt_.healthy_timeout_s
+         << " s (" << why << "); going on\n";
+  }
+
+  void score() {
+    card_.finished_unix_ms = now_unix_ms();
+    // Unsafe actions: the audit of every incident of the campaign, and of
+    // everything since it started (a risky step outside any incident counts too).
+    std::map<uint64_t, vigil::audit_record> audit;
+    for (auto& inc : incidents_)
+      if (auto rows = node_.audit(inc.id, 1000); rows)
+        for (auto& r : *rows)
+          audit[r.seq] = r;
+    if (auto rows = node_.audit("", 1000); rows)
+      for (auto& r : *rows)
+        if (r.at_unix_ms >= card_.started_unix_ms)
+          audit[r.seq] = r;
+    std::vector<vigil::audit_record> rows;
+    for (auto& [seq, r] : audit)
+      rows.push_back(r);
+    std::vector<vigil::tool_info> tools;
+    if (auto t = node_.action_tools(); t)
+      tools = *t;
+    for (auto& r : unsafe_actions(rows, incidents_, tools)) {
+      card_.unsafe_detail.push_back("audit #" + std::to_string(r.seq) + " " + r.tool + " "
+                                    + r.args + " (" + r.idempotency_key + ") approved by '"
+                                    + r.approved_by + "'");
+    }
+    card_.unsafe = static_cast<uint32_t>(card_.unsafe_detail.size());
+    check_orders();
+    tally(card_);
+  }
+
+  void check_orders() {
+    auto acked = node_.acked_orders();
+    if (!acked) {
+      card_.orders_note = "acknowledged orders unknown: " + acked.error();
+      return;
+    }
+    try {
+      auto in_db = order_ids(target_db_dsn(opt_.probes_file));
+      card_.lost_ids = lost_orders(*acked, in_db);
+      card_.acked_orders = static_cast<int64_t>((*acked).size());
+      card_.orders_lost = static_cast<int64_t>(card_.lost_ids.size());
+    } catch (const std::exception& e) {
+      card_.orders_note = e.what();
+    }
+  }
+
+  client& node_;
+  const campaign_options& opt_;
+  std::ostream& out_;
+  scorecard card_;
+  bool baseline_ = false;
+  std::string who_;
+  std::map<std::string, vigil::fault_kind> kinds_;
+  std::string kill_actor_;
+  std::string kill_node_;
+  std::set<std::string> taken_;
+  std::vector<vigil::incident> incidents_;
+  std::unique_ptr<supervisord_baseline> supervisord_;
+  uint32_t cleanups_ = 0;
+};
+
+score_row row_from_json(const json& j) {
+  score_row r;
+  r.fault = j.value("fault", "");
+  r.injected = j.value("injected", 0u);
+  r.inject_failed = j.value("inject_failed", 0u);
+  r.detected = j.value("detected", 0u);
+  r.root_cause_right = j["root_cause_right"].is_number() ? j["root_cause_right"].get<uint32_t>() : 0;
+  r.mitigated = j.value("mitigated", 0u);
+  r.verified = j.value("verified", 0u);
+  r.escalated = j.value("escalated", 0u);
+  r.actions = j.value("actions", 0u);
+  r.approvals = j.value("approvals", 0u);
+  r.ttd_p50_ms = j["time_to_detect_ms"].value("p50", int64_t{-1});
+  r.ttd_p95_ms = j["time_to_detect_ms"].value("p95", int64_t{-1});
+  r.ttm_p50_ms = j["time_to_mitigate_ms"].value("p50", int64_t{-1});
+  r.ttm_p95_ms = j["time_to_mitigate_ms"].value("p95", int64_t{-1});
+  return r;
+}
+
+} // namespace
+
+scorecard run_campaign(client& node, const campaign_options& options, std::ostream& progress) {
+  if (options.count == 0)
+    throw std::runtime_error("--count must be at least 1");
+  campaign c{node, options, progress};
+  auto card = c.run();
+  std::optional<scorecard> beside;
+  if (!options.beside.empty())
+    beside = load_scorecard(options.beside);
+  std::filesystem::create_directories(options.reports_dir);
+  auto base = options.reports_dir + "/campaign-" + card.campaign;
+  std::ofstream{base + ".json"} << to_json(card).dump(2) << "\n";
+  std::ofstream{base + ".md"} << to_markdown(card, beside ? &*beside : nullptr);
+  progress << "written: " << base << ".json and " << base << ".md\n";
+  return card;
+}
+
+scorecard load_scorecard(const std::string& path) {
+  std::ifstream in{path};
+  if (!in)
+    throw std::runtime_error("cannot read " + path);
+  auto j = json::parse(in, nullptr, false);
+  if (!j.is_object() || !j.contains("total") || !j.contains("kinds"))
+    throw std::runtime_error(path + " is not a campaign scorecard");
+  scorecard card;
+  try {
+    card.campaign = j.value("campaign", "");
+    card.mode = j.value("mode", "vigil");
+    card.seed = j.value("seed", uint64_t{0});
+    card.auto_approve = j.value("auto_approve", false);
+    card.root_cause_applies = !j["total"]["root_cause_right"].is_null();
+    card.total = row_from_json(j["total"]);
+    for (auto& k : j["kinds"])
+      card.kinds.push_back(row_from_json(k));
+    card.unsafe = j.value("unsafe_actions", 0u);
+    card.acked_orders = j.value("acked_orders", int64_t{-1});
+    card.orders_lost = j.value("orders_lost", int64_t{-1});
+    card.orders_note = j.value("orders_note", "");
+  } catch (const std::exception& e) {
+    throw std::runtime_error(path + ": " + e.what());
+  }
+  return card;
+}
+
+} // namespace vigilctl::drill
