@@ -750,7 +750,12 @@ incident* merge_target(coordinator_ptr self, const incident& problem, int64_t no
     bool shares = std::any_of(problem.services.begin(), problem.services.end(), [&](auto& s) {
       return std::find(x.services.begin(), x.services.end(), s) != x.services.end();
     });
-    if (shares || now - x.opened_unix_ms <= window)
+    // A cascade arrives within the window; perception re-sending a grown
+    // problem keeps its start. The same service failing again much later is
+    // a new incident, even while an old one still waits (for a human).
+    bool cascade = now - x.opened_unix_ms <= window;
+    bool same_problem = shares && problem.started_unix_ms - x.opened_unix_ms <= window;
+    if (cascade || same_problem)
       if (!best || x.opened_unix_ms > best->opened_unix_ms)
         best = &x;
   }

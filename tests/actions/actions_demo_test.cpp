@@ -198,5 +198,8 @@ CAF_TEST(start_node starts a killed node) {
                                  {"args", {{"node", "chaos-1"}}},
                                  {"idempotency_key", key("start-chaos-2")}})
                              .body);
-  CAF_CHECK_EQUAL(again["output"].value("changed", true), false);
+  // output is the tool's JSON object as text (action_result::output).
+  auto output = json::parse(again.value("output", "{}"), nullptr, false);
+  CAF_REQUIRE(output.is_object());
+  CAF_CHECK_EQUAL(output.value("changed", true), false);
 }

@@ -85,7 +85,11 @@ struct demo {
     if (paused.exit_code != 0)
       std::cerr << "vigilctl agents pause: " << paused.out << paused.err << "\n";
   }
-  ~demo() { run_command({root + "/run", "stop"}, 120s); }
+  ~demo() {
+    // The pause is kept in the ops store: the next demo must act again.
+    run_command({VIGILCTL_BINARY, "agents", "resume"}, 30s);
+    run_command({root + "/run", "stop"}, 120s);
+  }
 };
 
 demo& the_demo() {
