@@ -21,14 +21,6 @@ int64_t now_unix_ms() {
   return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
 }
 
-/// Control characters from the network never reach the terminal.
-std::string printable(std::string text) {
-  for (auto& c : text)
-    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f)
-      c = '?';
-  return text;
-}
-
 bool all_digits(const std::string& text) {
   return !text.empty()
          && std::all_of(text.begin(), text.end(),

@@ -19,24 +19,6 @@ int64_t now_ms() {
   return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
 }
 
-/// Columns as wide as their widest cell; the last one is not padded.
-void print_table(std::ostream& out, const std::vector<std::vector<std::string>>& rows) {
-  if (rows.empty())
-    return;
-  std::vector<size_t> width(rows[0].size(), 0);
-  for (auto& row : rows)
-    for (size_t i = 0; i + 1 < row.size(); ++i)
-      width[i] = std::max(width[i], row[i].size());
-  for (auto& row : rows) {
-    for (size_t i = 0; i < row.size(); ++i) {
-      out << row[i];
-      if (i + 1 < row.size())
-        out << std::string(width[i] - row[i].size() + 2, ' ');
-    }
-    out << '\n';
-  }
-}
-
 std::string number(double x, const char* fmt) {
   char buf[48];
   std::snprintf(buf, sizeof buf, fmt, x);

@@ -12,16 +12,6 @@ namespace {
 
 using json = nlohmann::ordered_json;
 
-/// Strings come from the network: keep control characters (terminal escapes,
-/// newlines) out of the text output.
-std::string printable(const std::string& text) {
-  std::string result = text;
-  for (auto& c : result)
-    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f)
-      c = '?';
-  return result;
-}
-
 /// Invalid UTF-8 from the network is replaced rather than thrown about.
 void print_json(std::ostream& out, const json& doc) {
   out << doc.dump(2, ' ', false, json::error_handler_t::replace) << '\n';
@@ -39,23 +29,6 @@ std::string join(const std::vector<std::string>& items, const char* sep) {
 
 using row = std::vector<std::string>;
 
-void print_table(std::ostream& out, const std::vector<row>& rows) {
-  std::vector<size_t> widths;
-  for (const auto& r : rows) {
-    widths.resize(std::max(widths.size(), r.size()));
-    for (size_t i = 0; i < r.size(); ++i)
-      widths[i] = std::max(widths[i], r[i].size());
-  }
-  for (const auto& r : rows) {
-    std::string line;
-    for (size_t i = 0; i < r.size(); ++i) {
-      line += r[i];
-      if (i + 1 < r.size())
-        line.append(widths[i] - r[i].size() + 2, ' ');
-    }
-    out << line << '\n';
-  }
-}
 
 std::string status_text(const vigil::node_info& node) {
   if (node.status == "down" && !node.status_reason.empty())
@@ -275,6 +248,37 @@ void render_error(std::ostream& err, const std::string& message, format fmt) {
     return;
   }
   err << "vigilctl: " << printable(message) << '\n';
+}
+
+/// Strings come from the network: keep control characters (terminal escapes,
+/// newlines) out of the text output.
+std::string printable(const std::string& text) {
+  std::string result = text;
+  for (auto& c : result)
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f)
+      c = '?';
+  return result;
+}
+
+
+void print_table(std::ostream& out, const std::vector<std::vector<std::string>>& rows) {
+  std::vector<size_t> widths;
+  for (const auto& r : rows) {
+    widths.resize(std::max(widths.size(), r.size()));
+    for (size_t i = 0; i < r.size(); ++i)
+      widths[i] = std::max(widths[i], r[i].size());
+  }
+  for (const auto& r : rows) {
+    std::string line;
+    for (size_t i = 0; i < r.size(); ++i) {
+      line += r[i];
+      if (i + 1 < r.size())
+        line.append(widths[i] - r[i].size() + 2, ' ');
+    }
+    while (!line.empty() && line.back() == ' ')
+      line.pop_back();
+    out << line << '\n';
+  }
 }
 
 } // namespace vigilctl

@@ -36,6 +36,13 @@ void render_services(std::ostream& out, const std::vector<vigil::service_status>
 void render_service(std::ostream& out, const vigil::service_status& service, format fmt,
                     int64_t now_unix_ms);
 
+/// Strings come from the network: control characters (terminal escapes,
+/// newlines) become '?' in text output.
+std::string printable(const std::string& text);
+
+/// Rows as aligned columns, two spaces apart, no trailing blanks.
+void print_table(std::ostream& out, const std::vector<std::vector<std::string>>& rows);
+
 /// An error for stderr: "vigilctl: ..." or {"error": "..."}.
 void render_error(std::ostream& err, const std::string& message, format fmt);
 

@@ -22,34 +22,6 @@ int64_t now_unix_ms() {
   return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
 }
 
-/// Control characters from the network never reach the terminal.
-std::string printable(std::string text) {
-  for (auto& c : text)
-    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f)
-      c = '?';
-  return text;
-}
-
-void print_table(std::ostream& out, const std::vector<row>& rows) {
-  std::vector<size_t> widths;
-  for (auto& r : rows) {
-    widths.resize(std::max(widths.size(), r.size()));
-    for (size_t i = 0; i < r.size(); ++i)
-      widths[i] = std::max(widths[i], r[i].size());
-  }
-  for (auto& r : rows) {
-    std::string line;
-    for (size_t i = 0; i < r.size(); ++i) {
-      line += r[i];
-      if (i + 1 < r.size())
-        line.append(widths[i] - r[i].size() + 2, ' ');
-    }
-    while (!line.empty() && line.back() == ' ')
-      line.pop_back();
-    out << line << '\n';
-  }
-}
-
 std::string fixed(double value, const char* unit, int digits = 0) {
   char buf[48];
   std::snprintf(buf, sizeof buf, "%.*f%s", digits, value, unit);
