@@ -28,9 +28,9 @@ actions_config parse_actions_config(const std::string& text, const std::string& 
   auto doc = parse_object(text, origin);
   static const std::set<std::string> known{"policy", "api", "secrets_dir", "state_dir", "tools"};
   actions_config cfg;
-  cfg.folder = fs::path{origin}.parent_path().string();
-  if (cfg.folder.empty())
-    cfg.folder = ".";
+  // Absolute, so a resolved path means the same to libpq (a relative
+  // "host=var/pg/target" is taken for a host name) and to child processes.
+  cfg.folder = fs::absolute(fs::path{origin}).parent_path().lexically_normal().string();
   for (auto& [key, value] : doc.items())
     if (known.count(key) == 0)
       fail(origin, key, "unknown field (known: policy, api, secrets_dir, state_dir, tools)");

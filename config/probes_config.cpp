@@ -104,9 +104,11 @@ void check_regex(const std::string& text, const std::string& origin, const std::
 }
 
 std::vector<sql_check> parse_checks(const json& j, const std::string& origin,
-                                    const std::string& at) {
+                                    const std::string& at, const std::string& base_dir) {
+  static const std::string known =
+    "name, sql, expect, max_drop_percent, acked_file, acked_recent";
   if (!j.is_array())
-    fail(origin, at, "expected an array of {name, sql, expect?, max_drop_percent?}");
+    fail(origin, at, "expected an array of {" + known + "}");
   std::vector<sql_check> out;
   for (size_t i = 0; i < j.size(); ++i) {
     auto here = at + "[" + std::to_string(i) + "]";
@@ -123,9 +125,15 @@ std::vector<sql_check> parse_checks(const json& j, const std::string& origin,
         c.expect = get_string(value, origin, field);
       else if (key == "max_drop_percent")
         c.max_drop_percent = get_number(value, origin, field, 0, 100);
+      else if (key == "acked_file")
+        c.acked_file = get_path(value, origin, field, base_dir);
+      else if (key == "acked_recent")
+        c.acked_recent = static_cast<uint32_t>(get_uint(value, origin, field, 1, 100000));
       else
-        fail(origin, field, "unknown field (known: name, sql, expect, max_drop_percent)");
+        fail(origin, field, "unknown field (known: " + known + ")");
     }
+    if (!c.acked_file.empty() && c.sql.find("$acked") == std::string::npos)
+      fail(origin, here + ".sql", "must use $acked (the acknowledged ids) when acked_file is set");
     if (!valid_name(c.name))
       fail(origin, here + ".name", "missing or not 1-64 letters, digits, '-', '_' or '.'");
     if (c.sql.empty())
@@ -257,7 +265,7 @@ probe_config parse_probe(const json& j, const std::string& origin, const std::st
     } else if (key == "lock_timeout_ms") {
       p.lock_timeout_ms = static_cast<uint32_t>(get_uint(value, origin, field, 1, 600000));
     } else if (key == "checks") {
-      p.checks = parse_checks(value, origin, field);
+      p.checks = parse_checks(value, origin, field, base_dir);
     } else if (key == "service") {
       p.service = get_string(value, origin, field);
       if (!valid_name(p.service))

@@ -26,6 +26,12 @@ struct sql_check {
   /// A numeric first cell falling by more than this share of its highest
   /// value within the window is degraded ("rows vanished"); 0: not watched.
   double max_drop_percent = 0;
+  /// With `acked_file` (the ids of acknowledged orders, one per line) the
+  /// sql's `$acked` becomes a text[] literal of the newest `acked_recent`
+  /// ids, and a first cell above 0 (ids not found) is down: acknowledged
+  /// writes that vanished.
+  std::string acked_file;
+  uint32_t acked_recent = 1000;
 };
 
 /// One probe. Kind-specific fields are empty or zero unless its kind uses them.

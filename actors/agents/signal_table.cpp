@@ -75,6 +75,12 @@ void signal_table::observe(const probe_result& r, int64_t now_unix_ms) {
     set("log." + r.target, line, at);
     log_seen_["log." + r.target] = now_unix_ms;
   }
+  if (r.kind == "process") {
+    if (auto oom = r.values.find("oom_killed"); oom != r.values.end() && oom->second > 0)
+      remember_memory(r.target, "oom_recent", 1, at, now_unix_ms);
+    if (auto growth = r.values.find("rss_growth_mb_per_s"); growth != r.values.end())
+      remember_memory(r.target, "rss_growth_peak", growth->second, at, now_unix_ms);
+  }
   // A Vigil node's supervisor restarted an actor: which one, from the
   // metrics probe's "vigil_supervisor_restarts_total{...,path=\"X\"} rose".
   if (r.kind == "metrics" && r.status != "ok") {
@@ -99,8 +105,16 @@ void signal_table::observe(const probe_result& r, int64_t now_unix_ms) {
     }
     if (restarts > 0) {
       set("vigil.tree.restarts", static_cast<double>(restarts), at);
+      set("vigil.tree.status", "restarted", at);
       log_seen_["vigil.tree.restarts"] = now_unix_ms;
     }
+  }
+  // The node whose actor restarted scrapes clean again: the tree is whole
+  // (what restart_actor's check waits for).
+  if (r.kind == "metrics" && r.status == "ok") {
+    auto node = signals_.find("vigil.tree.node");
+    if (node != signals_.end() && node->second.text == r.target)
+      set("vigil.tree.status", "running", at);
   }
   if (r.kind == "postgres") {
     auto it = r.values.find("auth_failures_recent");
@@ -179,6 +193,20 @@ void signal_table::observe(const service_status& s, int64_t now_unix_ms) {
   set(prefix + "signal", static_cast<double>(s.signal), now_unix_ms);
   set(prefix + "exit_code", static_cast<double>(s.exit_code), now_unix_ms);
   set(prefix + "ready", s.ready ? 1.0 : 0.0, now_unix_ms);
+  if (s.oom_killed)
+    remember_memory(s.name, "oom_recent", 1, now_unix_ms, now_unix_ms);
+}
+
+void signal_table::remember_memory(const std::string& service, const char* key, double value,
+                                   int64_t at_unix_ms, int64_t now_unix_ms) {
+  // The highest value within the keep time: a higher one replaces it and
+  // starts the keep time again.
+  auto name = "service." + service + "." + key;
+  auto old = signals_.find(name);
+  if (old != signals_.end() && log_seen_.count(name) > 0 && old->second.number > value)
+    return;
+  set(name, value, at_unix_ms);
+  log_seen_[name] = now_unix_ms;
 }
 
 void signal_table::observe(const std::string& service, const std::vector<metric_sample>& samples,

@@ -64,6 +64,10 @@ public:
 
 private:
   void refresh_group(const std::string& group, int64_t now_unix_ms);
+  /// Memory trouble is over in a moment (the kill ends the growth, the next
+  /// start clears the OOM flag): what was seen stays like a log line.
+  void remember_memory(const std::string& service, const char* key, double value,
+                       int64_t at_unix_ms, int64_t now_unix_ms);
 
   std::map<std::string, signal_value> signals_;
   /// Latest result per probe, grouped by "<target>.<kind>".

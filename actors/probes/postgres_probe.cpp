@@ -7,6 +7,7 @@
 #include <map>
 #include <sstream>
 
+#include "actors/probes/acked_log.hpp"
 #include "actors/probes/detail/log_tail.hpp"
 #include "actors/probes/detail/pg_session.hpp"
 #include "actors/probes/kinds.hpp"
@@ -86,7 +87,10 @@ public:
     }
     for (auto& c : cfg.checks) {
       try {
-        judge(r, c, db->query(c.sql, deadline));
+        if (!c.acked_file.empty())
+          judge_acked(r, c, db->query(with_acked(c), deadline));
+        else
+          judge(r, c, db->query(c.sql, deadline));
       } catch (const detail::pg_failure& e) {
         fail(r, e, c.name + ": ");
         if (e.timed_out)
@@ -168,6 +172,35 @@ private:
                     + std::to_string(static_cast<long long>(value)));
   }
 
+  /// The check's sql with `$acked` as a text[] literal of the newest
+  /// acknowledged ids (valid_order_id: no quote or brace can be in one).
+  std::string with_acked(const sql_check& c) {
+    auto& log = acked_.try_emplace(c.name, c.acked_file).first->second;
+    log.catch_up();
+    auto& ids = log.ids();
+    auto from = ids.size() > c.acked_recent ? ids.size() - c.acked_recent : 0;
+    std::string literal = "'{";
+    for (auto i = from; i < ids.size(); ++i)
+      literal += (i == from ? "" : ",") + ids[i];
+    literal += "}'::text[]";
+    auto sql = c.sql;
+    for (auto pos = sql.find("$acked"); pos != std::string::npos; pos = sql.find("$acked", pos))
+      sql.replace(pos, 6, literal);
+    return sql;
+  }
+
+  static void judge_acked(probe_result& r, const sql_check& c, const detail::pg_rows& rows) {
+    auto first = rows.empty() || rows[0].empty() ? std::string{} : rows[0][0];
+    if (!is_number(first)) {
+      set_down(r, c.name + ": got '" + first + "', expected a count of missing ids");
+      return;
+    }
+    auto missing = std::stod(first);
+    r.values[c.name] = missing;
+    if (missing > 0)
+      set_down(r, c.name + ": " + first + " acknowledged orders are missing from the database");
+  }
+
   void count_auth_failures(probe_result& r) {
     if (!server_log_)
       return;
@@ -188,6 +221,7 @@ private:
   std::unique_ptr<detail::log_tail> server_log_;
   std::deque<clock_type::time_point> auth_failures_;
   std::map<std::string, std::deque<std::pair<clock_type::time_point, double>>> highs_;
+  std::map<std::string, acked_log> acked_; ///< Per check, read incrementally.
 };
 
 } // namespace

@@ -1,5 +1,7 @@
 // db_auth: the app role's password is changed in Postgres and its sessions
-// are cut, so the app cannot log in again. Revert restores the old secret.
+// are cut, so the app cannot log in again. Revert restores the old secret,
+// unless the password was changed since (repaired by a secret rotation):
+// the old one would break the app again.
 #include <random>
 
 #include "chaos/faults/faults.hpp"
@@ -28,6 +30,7 @@ public:
     std::random_device rd;
     auto fresh = "chaos-" + std::to_string(rd()) + std::to_string(rd());
     ctx_.sql("ALTER ROLE \"" + role + "\" PASSWORD " + quote(fresh));
+    injected_secret_ = ctx_.sql("SELECT rolpassword FROM pg_authid WHERE rolname = " + quote(role));
     ctx_.sql("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE usename = "
              + quote(role));
     return "changed the password of role " + role + " and cut its sessions";
@@ -36,6 +39,12 @@ public:
   std::string revert(bool) override {
     if (old_secret_.empty())
       return "nothing to restore";
+    auto& role = ctx_.target.target_db.app_role;
+    if (ctx_.sql("SELECT rolpassword FROM pg_authid WHERE rolname = " + quote(role))
+        != injected_secret_) {
+      old_secret_.clear();
+      return "the password of role " + role + " was changed since (repaired): left as it is";
+    }
     ctx_.sql("ALTER ROLE \"" + ctx_.target.target_db.app_role + "\" PASSWORD "
              + quote(old_secret_));
     old_secret_.clear();
@@ -44,6 +53,7 @@ public:
 
 private:
   std::string old_secret_;
+  std::string injected_secret_; ///< What inject set, to tell a repair from the fault.
 };
 
 } // namespace
@@ -52,7 +62,7 @@ fault_ptr make_db_auth(const fault_context& ctx) {
   return std::make_unique<db_auth>(
     make_kind("db_auth", "db_credentials_invalid", "safe", "target-db",
               "Changes the app role's password in Postgres and terminates its sessions.",
-              "Sets the role's previous password secret again.", false, 60),
+              "Sets the role's previous password secret again, unless it was changed since.", false, 60),
     ctx);
 }
 

@@ -214,6 +214,9 @@ private:
       return out;
     }
     int supervisord_starts = supervisord_ ? supervisord_->starts() : 0;
+    // Timed from the request: a slow inject (db_down waits for the server
+    // to stop) shows symptoms, and an incident, before it replies.
+    auto asked_unix_ms = now_unix_ms();
     auto injected = node_.chaos_inject(request_for(kind));
     if (!injected) {
       out.end = "inject_failed";
@@ -222,8 +225,7 @@ private:
       return out;
     }
     out.injection_id = (*injected).id;
-    out.injected_unix_ms = (*injected).injected_unix_ms > 0 ? (*injected).injected_unix_ms
-                                                            : now_unix_ms();
+    out.injected_unix_ms = asked_unix_ms;
     if (baseline_)
       watch_baseline(out, supervisord_starts);
     else

@@ -118,11 +118,12 @@ public:
     return {"kill_process", "high",
             "Kill runaway processes: those above a CPU share over a short sample (SIGKILL)",
             "min_cpu_percent (default 50, of one core), sample_ms (200..5000, default 700), "
-            "max_kills (default 32), parent_pid (only descendants of it; optional)"};
+            "max_kills (default 32), rounds (1..10, default 3: sample and kill again until a "
+            "round kills none), parent_pid (only descendants of it; optional)"};
   }
 
   json validate(const json& args) const override {
-    json out{{"min_cpu_percent", 50}, {"sample_ms", 700}, {"max_kills", 32}};
+    json out{{"min_cpu_percent", 50}, {"sample_ms", 700}, {"max_kills", 32}, {"rounds", 3}};
     for (auto& [key, value] : args.items()) {
       auto whole = [&, &key = key, &value = value](int64_t lo, int64_t hi) {
         if (!value.is_number_integer() || value.get<int64_t>() < lo || value.get<int64_t>() > hi)
@@ -136,11 +137,13 @@ public:
         whole(200, 5000);
       else if (key == "max_kills")
         whole(1, 256);
+      else if (key == "rounds")
+        whole(1, 10);
       else if (key == "parent_pid")
         whole(2, 1 << 30);
       else
         throw bad_args("unknown argument '" + key
-                       + "' (known: min_cpu_percent, sample_ms, max_kills, parent_pid)");
+                       + "' (known: min_cpu_percent, sample_ms, max_kills, rounds, parent_pid)");
     }
     return out;
   }
@@ -149,8 +152,47 @@ public:
     auto threshold = args["min_cpu_percent"].get<double>();
     auto sample_ms = args["sample_ms"].get<int64_t>();
     auto max_kills = args["max_kills"].get<size_t>();
+    auto rounds = args["rounds"].get<int64_t>();
     pid_t parent = args.contains("parent_pid") ? args["parent_pid"].get<pid_t>() : 0;
     auto services = service_pids(env);
+    auto killed = json::array();
+    std::map<pid_t, json> spared; // by pid: a process spared in several rounds once
+    // More busy processes than cores share them: once the busiest are gone
+    // the others get a whole core, so sample again until a round kills none.
+    for (int64_t round = 0; round < rounds && killed.size() < max_kills; ++round) {
+      auto before = killed.size();
+      kill_round(threshold, sample_ms, max_kills, parent, services, killed, spared);
+      if (killed.size() == before)
+        break;
+    }
+    auto spared_list = json::array();
+    for (auto& [pid, entry] : spared)
+      spared_list.push_back(entry);
+    tool_outcome out;
+    out.output = {{"killed", killed},
+                  {"spared", spared_list},
+                  {"min_cpu_percent", threshold},
+                  {"sample_ms", sample_ms}};
+    if (killed.empty()) {
+      out.detail = "no killable process above " + std::to_string(static_cast<int>(threshold))
+                   + "% CPU (" + std::to_string(spared_list.size()) + " busy ones spared)";
+      return out;
+    }
+    out.detail = "killed " + std::to_string(killed.size()) + " runaway process"
+                 + (killed.size() == 1 ? "" : "es") + ":";
+    for (auto& k : killed)
+      out.detail += " " + k["command"].get<std::string>() + " (pid "
+                    + std::to_string(k["pid"].get<int>()) + ", "
+                    + std::to_string(k["cpu_percent"].get<int64_t>()) + "% CPU)";
+    return out;
+  }
+
+private:
+  /// One sample of every process's CPU over `sample_ms`, then SIGKILL to
+  /// those at or above `threshold` that may be killed, busiest first.
+  void kill_round(double threshold, int64_t sample_ms, size_t max_kills, pid_t parent,
+                  const std::set<pid_t>& services, json& killed,
+                  std::map<pid_t, json>& spared) const {
     auto first = snapshot();
     auto t0 = std::chrono::steady_clock::now();
     std::this_thread::sleep_for(std::chrono::milliseconds(sample_ms));
@@ -173,8 +215,6 @@ public:
     }
     std::sort(busy.begin(), busy.end(),
               [](auto& x, auto& y) { return x.cpu_percent > y.cpu_percent; });
-    auto killed = json::array();
-    auto spared = json::array();
     for (auto& c : busy) {
       auto why = spare_reason(c.proc, second, services, parent);
       auto entry = json{{"pid", c.proc.pid},
@@ -182,7 +222,7 @@ public:
                         {"cpu_percent", static_cast<int64_t>(c.cpu_percent + 0.5)}};
       if (!why.empty()) {
         entry["spared"] = why;
-        spared.push_back(entry);
+        spared[c.proc.pid] = entry;
         continue;
       }
       if (killed.size() >= max_kills)
@@ -194,26 +234,8 @@ public:
       if (::kill(c.proc.pid, SIGKILL) == 0)
         killed.push_back(entry);
     }
-    tool_outcome out;
-    out.output = {{"killed", killed},
-                  {"spared", spared},
-                  {"min_cpu_percent", threshold},
-                  {"sample_ms", sample_ms}};
-    if (killed.empty()) {
-      out.detail = "no killable process above " + std::to_string(static_cast<int>(threshold))
-                   + "% CPU (" + std::to_string(spared.size()) + " busy ones spared)";
-      return out;
-    }
-    out.detail = "killed " + std::to_string(killed.size()) + " runaway process"
-                 + (killed.size() == 1 ? "" : "es") + ":";
-    for (auto& k : killed)
-      out.detail += " " + k["command"].get<std::string>() + " (pid "
-                    + std::to_string(k["pid"].get<int>()) + ", "
-                    + std::to_string(k["cpu_percent"].get<int64_t>()) + "% CPU)";
-    return out;
   }
 
-private:
   /// The stack's services: never killed, nor anything in their process
   /// groups. Without the list nothing is killed (it could be one of them).
   std::set<pid_t> service_pids(tool_env& env) const {

@@ -22,6 +22,14 @@ std::string dsn_value(const std::string& value) {
   return result + "'";
 }
 
+/// libpq's messages end in a newline; a reply shows them on one line.
+std::string server_message(const std::exception& e) {
+  std::string text = e.what();
+  while (!text.empty() && (text.back() == '\n' || text.back() == ' '))
+    text.pop_back();
+  return text;
+}
+
 } // namespace
 
 target_db target_db::of(const actions_config& cfg, const std::string& tool) {
@@ -67,7 +75,7 @@ std::unique_ptr<pqxx::connection> target_db::superuser(const std::string& databa
     tx.exec("SET statement_timeout = '60s'");
     return conn;
   } catch (const std::exception& e) {
-    throw tool_failure(std::string{"target DB: "} + e.what());
+    throw tool_failure("target DB: " + server_message(e));
   }
 }
 
@@ -83,7 +91,7 @@ bool target_db::can_log_in(const std::string& database, const std::string& role,
     return true;
   } catch (const std::exception& e) {
     if (why != nullptr) {
-      *why = e.what();
+      *why = server_message(e);
       while (!why->empty() && (why->back() == '\n' || why->back() == ' '))
         why->pop_back();
     }
@@ -112,7 +120,7 @@ bool target_db::accepts_connections(std::string* why) const {
     return true;
   } catch (const std::exception& e) {
     if (why != nullptr)
-      *why = e.what();
+      *why = server_message(e);
     return false;
   }
 }

@@ -60,8 +60,8 @@ struct pg_fixture {
     c.password_file = password_file;
     c.server_log = pg.log_path();
     c.window_ms = 60000;
-    c.checks = {{"orders_columns", "SELECT id, quantity FROM orders LIMIT 0", "", 0},
-                {"orders", "SELECT count(*) FROM orders", "", 20}};
+    c.checks = {{"orders_columns", "SELECT id, quantity FROM orders LIMIT 0", "", 0, "", 1000},
+                {"orders", "SELECT count(*) FROM orders", "", 20, "", 1000}};
     return c;
   }
 
@@ -123,6 +123,35 @@ CAF_TEST(a renamed column and vanished rows are down) {
   CAF_CHECK_EQUAL(r.status, "down");
   CAF_CHECK(has(r.detail, "orders_columns"));
   CAF_CHECK(has(r.detail, "quantity"));
+}
+
+CAF_TEST(acknowledged orders missing from the table are down until they are back) {
+  auto cfg = config();
+  auto acked = dir + "/acked.txt";
+  // Orders 1..10 exist; the newest 4 acknowledged ids are checked.
+  std::string ids;
+  for (int i = 1; i <= 10; ++i)
+    ids += std::to_string(i) + "\n";
+  test::write_file(acked, ids);
+  cfg.checks = {{"acked_missing",
+                 "SELECT count(*) FROM unnest($acked) AS a(id)"
+                 " WHERE NOT EXISTS (SELECT 1 FROM orders o WHERE o.id = a.id::bigint)",
+                 "", 0, acked, 4}};
+  auto p = make_probe(cfg);
+  auto r = run(*p);
+  CAF_CHECK_EQUAL(r.status, "ok");
+  CAF_CHECK_EQUAL(r.values["acked_missing"], 0);
+  // An old order gone is outside the newest 4; two recent ones are not.
+  pg.psql("DELETE FROM orders WHERE id IN (2, 8, 9)");
+  r = run(*p);
+  CAF_CHECK_EQUAL(r.status, "down");
+  CAF_CHECK_EQUAL(r.values["acked_missing"], 2);
+  CAF_CHECK(has(r.detail, "acked_missing: 2 acknowledged orders are missing"));
+  // Restored: ok again, however long ago they vanished.
+  pg.psql("INSERT INTO orders (id, quantity) VALUES (8, 1), (9, 1)");
+  r = run(*p);
+  CAF_CHECK_EQUAL(r.status, "ok");
+  CAF_CHECK_EQUAL(r.values["acked_missing"], 0);
 }
 
 CAF_TEST(a stopped server is down at once) {

@@ -82,6 +82,14 @@ CAF_TEST(bad files name the file and the field) {
   e = error_of(R"({"probes": [{"name": "a", "kind": "postgres", "host": "h", "dbname": "d",
                                 "user": "u", "checks": [{"name": "c"}]}]})");
   CAF_CHECK(has(e, "probes[0].checks[0].sql"));
+  e = error_of(R"({"probes": [{"name": "a", "kind": "postgres", "host": "h", "dbname": "d",
+                                "user": "u", "checks": [{"name": "c", "sql": "SELECT 0",
+                                                         "acked_file": "acked.txt"}]}]})");
+  CAF_CHECK(has(e, "probes[0].checks[0].sql") && has(e, "$acked"));
+  e = error_of(R"({"probes": [{"name": "a", "kind": "postgres", "host": "h", "dbname": "d",
+                                "user": "u", "checks": [{"name": "c", "sql": "SELECT $acked",
+                                                         "acked_recent": 0}]}]})");
+  CAF_CHECK(has(e, "probes[0].checks[0].acked_recent"));
 }
 
 CAF_TEST(a missing file says so) {
