@@ -108,7 +108,8 @@ std::map<int64_t, order_row> snapshot_orders(const std::string& dir) {
 }
 
 std::map<int64_t, order_row> receipt_orders(const std::string& receipts_dir, int64_t min_age_s,
-                                            int64_t& too_recent, int64_t& unreadable) {
+                                            int64_t& too_recent, int64_t& unreadable,
+                                            std::vector<int64_t>* young_ids) {
   std::map<int64_t, order_row> result;
   auto now = fs::file_time_type::clock::now();
   std::error_code ec;
@@ -121,6 +122,10 @@ std::map<int64_t, order_row> receipt_orders(const std::string& receipts_dir, int
     auto written = fs::last_write_time(item.path(), ec);
     if (ec || now - written < std::chrono::seconds{min_age_s}) {
       ++too_recent;
+      auto stem = item.path().stem().string();
+      if (young_ids && !stem.empty() && stem.find_first_not_of("0123456789") == std::string::npos
+          && stem.size() < 19)
+        young_ids->push_back(std::stoll(stem));
       continue;
     }
     order_row row;

@@ -37,8 +37,10 @@ std::map<int64_t, order_row> snapshot_orders(const std::string& dir);
 
 /// Every receipt in `receipts_dir` last written at least `min_age_s` ago (a
 /// younger one may belong to an order whose transaction is still open);
-/// `too_recent` counts the others.
+/// `too_recent` counts the others, and `young_ids` (when given) gets their
+/// ids, from the file names ("<id>.json").
 std::map<int64_t, order_row> receipt_orders(const std::string& receipts_dir, int64_t min_age_s,
-                                            int64_t& too_recent, int64_t& unreadable);
+                                            int64_t& too_recent, int64_t& unreadable,
+                                            std::vector<int64_t>* young_ids = nullptr);
 
 } // namespace vigil::actions

@@ -9,6 +9,7 @@
 #include "actors/actions/tools/tools.hpp"
 
 #include <set>
+#include <thread>
 
 #include <spdlog/spdlog.h>
 
@@ -69,60 +70,26 @@ public:
       throw tool_failure("no state_dir in the actions file: snapshots have nowhere to live");
     auto snapshots_dir = this->snapshots_dir(database);
     auto conn = db_.superuser(database);
-
-    // The candidates, receipts first: they are complete and written before
-    // the commit, so they cover orders newer than any snapshot.
-    std::map<int64_t, order_row> candidates;
-    std::map<int64_t, std::string> source_of;
-    int64_t too_recent = 0, unreadable = 0;
-    if (from != "snapshot") {
-      if (receipts_dir_.empty())
-        throw tool_failure("setting tools.restore_snapshot.receipts_dir is missing in the actions file");
-      for (auto& [id, row] : receipt_orders(receipts_dir_, min_receipt_age_s_, too_recent, unreadable)) {
-        candidates[id] = row;
-        source_of[id] = "receipts";
-      }
+    auto done = restore_pass(*conn, from, snapshots_dir);
+    // A receipt younger than min_receipt_age_s may belong to an order whose
+    // commit is still in flight, so it waits; orders deleted right after
+    // they were acknowledged are in exactly those. Once they are old enough
+    // a second pass looks at them again.
+    if (done.young_missing > 0) {
+      std::this_thread::sleep_for(std::chrono::seconds(min_receipt_age_s_));
+      auto again = restore_pass(*conn, "receipts", snapshots_dir);
+      done.add(again);
+      done.too_recent = again.too_recent;
+      done.young_missing = again.young_missing;
     }
-    if (from != "receipts")
-      for (auto& [id, row] : snapshot_orders(snapshots_dir))
-        if (candidates.emplace(id, row).second)
-          source_of[id] = "snapshot";
-
-    int64_t missing = 0, restored_receipts = 0, restored_snapshot = 0, skipped = 0;
-    std::vector<int64_t> restored_ids;
-    try {
-      pqxx::work tx{*conn};
-      std::set<int64_t> present;
-      for (auto row : tx.exec("SELECT id FROM orders"))
-        present.insert(row[0].as<int64_t>());
-      for (auto& [id, row] : candidates) {
-        if (present.count(id) > 0)
-          continue;
-        ++missing;
-        auto r = tx.exec_params(insert_sql, row.id, row.sku, row.quantity, row.unit_price_cents,
-                                row.total_cents, row.created_at);
-        if (r.affected_rows() == 0) {
-          ++skipped; // its product is gone, or someone inserted it meanwhile
-          continue;
-        }
-        restored_ids.push_back(id);
-        ++(source_of[id] == "receipts" ? restored_receipts : restored_snapshot);
-      }
-      // New orders must not collide with restored ids.
-      if (!restored_ids.empty())
-        tx.exec("SELECT setval(seq, top) FROM (SELECT pg_get_serial_sequence('orders', 'id')::regclass "
-                "AS seq, (SELECT max(id) FROM orders) AS top) x "
-                "WHERE top > coalesce(pg_sequence_last_value(seq), 0)");
-      tx.commit();
-    } catch (const std::exception& e) {
-      throw tool_failure(std::string{"restoring orders (nothing changed): "} + e.what());
-    }
+    auto& [candidates, missing, restored_receipts, restored_snapshot, skipped, too_recent,
+           unreadable, young_missing, restored_ids] = done;
     auto [snapshot, rows] = take_orders_snapshot(*conn, snapshots_dir, keep_snapshots_);
 
     tool_outcome out;
     auto restored = restored_receipts + restored_snapshot;
     out.output = {{"database", database}, {"table", "orders"}, {"from", from},
-                  {"candidates", candidates.size()}, {"missing", missing},
+                  {"candidates", candidates}, {"missing", missing},
                   {"restored", restored}, {"restored_from_receipts", restored_receipts},
                   {"restored_from_snapshot", restored_snapshot}, {"skipped", skipped},
                   {"receipts_too_recent", too_recent}, {"receipts_unreadable", unreadable},
@@ -131,7 +98,7 @@ public:
       out.output["restored_ids"] = restored_ids;
     auto tail = "; orders has " + std::to_string(rows) + " rows, snapshot taken";
     if (missing == 0) {
-      out.detail = "no order of the " + std::to_string(candidates.size())
+      out.detail = "no order of the " + std::to_string(candidates)
                    + " known from " + (from == "any" ? "receipts and snapshots" : from)
                    + " is missing; nothing changed" + tail;
     } else {
@@ -146,6 +113,79 @@ public:
   }
 
 private:
+  struct pass_result {
+    size_t candidates = 0;
+    int64_t missing = 0, restored_receipts = 0, restored_snapshot = 0, skipped = 0;
+    int64_t too_recent = 0, unreadable = 0;
+    int64_t young_missing = 0; ///< Receipts too recent to use whose orders are missing.
+    std::vector<int64_t> restored_ids;
+
+    void add(const pass_result& other) {
+      candidates = std::max(candidates, other.candidates);
+      missing += other.missing;
+      restored_receipts += other.restored_receipts;
+      restored_snapshot += other.restored_snapshot;
+      skipped += other.skipped;
+      unreadable = std::max(unreadable, other.unreadable);
+      restored_ids.insert(restored_ids.end(), other.restored_ids.begin(), other.restored_ids.end());
+    }
+  };
+
+  /// One look at the candidates (receipts first: they are complete and
+  /// written before the commit, so they cover orders newer than any
+  /// snapshot) and one transaction re-inserting those that are missing.
+  pass_result restore_pass(pqxx::connection& conn, const std::string& from,
+                           const std::string& snapshots_dir) const {
+    pass_result r;
+    std::vector<int64_t> young;
+    std::map<int64_t, order_row> candidates;
+    std::map<int64_t, std::string> source_of;
+    if (from != "snapshot") {
+      if (receipts_dir_.empty())
+        throw tool_failure("setting tools.restore_snapshot.receipts_dir is missing in the actions file");
+      for (auto& [id, row] : receipt_orders(receipts_dir_, min_receipt_age_s_, r.too_recent,
+                                            r.unreadable, &young)) {
+        candidates[id] = row;
+        source_of[id] = "receipts";
+      }
+    }
+    if (from != "receipts")
+      for (auto& [id, row] : snapshot_orders(snapshots_dir))
+        if (candidates.emplace(id, row).second)
+          source_of[id] = "snapshot";
+    r.candidates = candidates.size();
+    try {
+      pqxx::work tx{conn};
+      std::set<int64_t> present;
+      for (auto row : tx.exec("SELECT id FROM orders"))
+        present.insert(row[0].as<int64_t>());
+      for (auto id : young)
+        r.young_missing += present.count(id) == 0;
+      for (auto& [id, row] : candidates) {
+        if (present.count(id) > 0)
+          continue;
+        ++r.missing;
+        auto res = tx.exec_params(insert_sql, row.id, row.sku, row.quantity, row.unit_price_cents,
+                                  row.total_cents, row.created_at);
+        if (res.affected_rows() == 0) {
+          ++r.skipped; // its product is gone, or someone inserted it meanwhile
+          continue;
+        }
+        r.restored_ids.push_back(id);
+        ++(source_of[id] == "receipts" ? r.restored_receipts : r.restored_snapshot);
+      }
+      // New orders must not collide with restored ids.
+      if (!r.restored_ids.empty())
+        tx.exec("SELECT setval(seq, top) FROM (SELECT pg_get_serial_sequence('orders', 'id')::regclass "
+                "AS seq, (SELECT max(id) FROM orders) AS top) x "
+                "WHERE top > coalesce(pg_sequence_last_value(seq), 0)");
+      tx.commit();
+    } catch (const std::exception& e) {
+      throw tool_failure(std::string{"restoring orders (nothing changed by this pass): "} + e.what());
+    }
+    return r;
+  }
+
   std::string snapshots_dir(const std::string& database) const {
     return state_dir_ + "/snapshots/" + database + ".orders";
   }

@@ -1,9 +1,11 @@
 // terminate_blocking_sessions: ends the sessions at the head of lock wait
 // chains (pg_blocking_pids) whose transaction has been open for longer than
-// blocking_for_s, the fix for a long-held exclusive lock (chaos `lock`).
+// blocking_for_s, the fix for a long-held exclusive lock (chaos `lock`). A
+// younger blocker is waited for until it is that old, then looked at again.
 // Settings: {"cluster_dir", "port", "databases"}.
 #include "actors/actions/tools/tools.hpp"
 
+#include <algorithm>
 #include <map>
 #include <thread>
 
@@ -60,23 +62,17 @@ public:
     auto min_s = args.at("blocking_for_s").get<int64_t>();
     auto conn = db_.superuser(database);
     auto excluded = sql_text_array(args.at("exclude_roles").get<std::vector<std::string>>());
-    std::map<int64_t, blocker> seen;
-    try {
-      for (int sample = 0; sample < 5; ++sample) {
-        if (sample > 0)
-          std::this_thread::sleep_for(std::chrono::milliseconds{300});
-        pqxx::nontransaction tx{*conn};
-        for (auto row : tx.exec_params(blockers_sql, database, excluded)) {
-          auto& b = seen[row[0].as<int64_t>()];
-          b.role = row[1].as<std::string>();
-          b.application = row[2].as<std::string>();
-          b.state = row[3].as<std::string>();
-          b.open_s = row[4].is_null() ? 0 : row[4].as<int64_t>();
-          b.waiters = std::max(b.waiters, row[5].as<int64_t>());
-        }
-      }
-    } catch (const std::exception& e) {
-      throw tool_failure(std::string{"target DB: "} + e.what());
+    auto seen = sample_blockers(*conn, database, excluded);
+    // A blocker younger than the limit may be a short transaction about to
+    // commit: wait until it is old enough, then look again; one that still
+    // blocks then is held too long.
+    int64_t wait_s = 0;
+    for (auto& [pid, b] : seen)
+      if (b.open_s < min_s)
+        wait_s = std::max(wait_s, min_s - b.open_s);
+    if (wait_s > 0) {
+      std::this_thread::sleep_for(std::chrono::seconds{wait_s + 1});
+      seen = sample_blockers(*conn, database, excluded);
     }
     tool_outcome out;
     auto sessions = nlohmann::json::array();
@@ -111,6 +107,31 @@ public:
   }
 
 private:
+  /// The blockers seen in a few samples over a second and a half.
+  static std::map<int64_t, blocker> sample_blockers(pqxx::connection& conn,
+                                                    const std::string& database,
+                                                    const std::string& excluded) {
+    std::map<int64_t, blocker> seen;
+    try {
+      for (int sample = 0; sample < 5; ++sample) {
+        if (sample > 0)
+          std::this_thread::sleep_for(std::chrono::milliseconds{300});
+        pqxx::nontransaction tx{conn};
+        for (auto row : tx.exec_params(blockers_sql, database, excluded)) {
+          auto& b = seen[row[0].as<int64_t>()];
+          b.role = row[1].as<std::string>();
+          b.application = row[2].as<std::string>();
+          b.state = row[3].as<std::string>();
+          b.open_s = row[4].is_null() ? 0 : row[4].as<int64_t>();
+          b.waiters = std::max(b.waiters, row[5].as<int64_t>());
+        }
+      }
+    } catch (const std::exception& e) {
+      throw tool_failure(std::string{"target DB: "} + e.what());
+    }
+    return seen;
+  }
+
   target_db db_;
 };
 
