@@ -143,6 +143,16 @@ void update_problems(perception_ptr self, int64_t now) {
     for (auto& service : p.services)
       any_bad = any_bad || bad.count(service) > 0;
     if (any_bad) {
+      if (p.quiet_since_ms != 0) {
+        // Bad again after all its services were ok: its incident may be
+        // closed by now (resolved, or escalated and fixed by hand), so it
+        // goes to the coordinator again, which merges it into the incident
+        // if that is still open and recent, or opens a new one.
+        p.unsent = true;
+        p.started_unix_ms = now;
+        spdlog::info("perception: the problem with {} is back after {} ms of quiet",
+                     *p.services.begin(), now - p.quiet_since_ms);
+      }
       p.quiet_since_ms = 0;
       // The symptoms: every probe of its services that is not ok now.
       for (auto& [name, r] : st.latest)
