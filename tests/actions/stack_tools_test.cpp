@@ -4,6 +4,7 @@
 // outside, run it again and see it change nothing.
 #define CAF_SUITE stack_tools
 
+#include <atomic>
 #include <filesystem>
 #include <map>
 
@@ -200,8 +201,11 @@ struct tool_runner {
 };
 
 tool_runner& runner() {
-  static tool_runner r;
-  return r;
+  // Lives as long as the process (rollback_config learns the known-good
+  // config over minutes) and is never destroyed: an actor system torn down
+  // by the exit handlers, after CAF's own statics, corrupts the heap.
+  static auto* r = new tool_runner;
+  return *r;
 }
 
 bool changed(const tool_outcome& out) {
@@ -563,14 +567,17 @@ CAF_TEST(the session tools end idle and blocking sessions on a private DB) {
   {
     // A short transaction: it commits while the tool waits for it to reach
     // the limit, so it is left alone.
+    std::atomic<bool> locked{false};
     std::thread short_one{[&] {
       pqxx::connection holder{shop.app_dsn(shop.pg.app_password())};
       pqxx::work lock{holder};
       lock.exec("LOCK TABLE orders IN ACCESS EXCLUSIVE MODE");
+      locked = true;
       wait_until([&] { return waiting() != "0"; }, 10s);
       std::this_thread::sleep_for(1s); // the transaction's own work
       lock.commit();
     }};
+    CAF_REQUIRE(wait_until([&] { return locked.load(); }, 10s));
     auto waiter = start_waiter();
     CAF_REQUIRE(wait_until([&] { return waiting() != "0"; }, 10s));
     out = shop.run(make_terminate_blocking_sessions, {{"database", "shop"}, {"blocking_for_s", 4}});
@@ -647,13 +654,13 @@ CAF_TEST(rotate_db_secret puts the role and the secret back in step) {
   CAF_CHECK_EQUAL(out.status, "done");
   CAF_CHECK(!changed(out));
   CAF_CHECK_EQUAL(secret("shop-db-password"), value);
-  // The fault's revert puts the old verifier back on the role, which breaks
-  // the app again; one more rotation repairs that too.
+  // The fault's revert sees the password changed since (repaired) and
+  // leaves it: the app keeps logging in, and there is nothing to rotate.
   chaos_stop();
-  CAF_CHECK(wait_until([] { return !app_db_error().empty(); }, 10s));
+  CAF_CHECK_EQUAL(app_db_error(), "");
   out = r.run("rotate_db_secret", {{"role", "shop"}});
   CAF_CHECK_EQUAL(out.status, "done");
-  CAF_CHECK_EQUAL(app_db_error(), "");
+  CAF_CHECK(!changed(out));
   CAF_CHECK(wait_until(ready, 30s));
 }
 

@@ -1,10 +1,14 @@
 // terminate_idle_sessions: ends idle sessions (no open transaction) of roles
 // other than the excluded ones, idle for longer than idle_for_s, to free
-// connection slots (chaos `conn_exhaust`).
+// connection slots (chaos `conn_exhaust`). Sessions that went idle only
+// a moment ago are waited for until they are idle_for_s idle, then ended if
+// they still are: a fast detection must not make them look busy.
 // Settings: {"cluster_dir", "port", "databases"}.
 #include "actors/actions/tools/tools.hpp"
 
 #include <algorithm>
+#include <chrono>
+#include <thread>
 
 #include "actors/actions/tools/target_db.hpp"
 #include "actors/actions/tools/tool_args.hpp"
@@ -21,6 +25,16 @@ WHERE datname = $1 AND backend_type = 'client backend' AND state = 'idle'
   AND now() - state_change >= make_interval(secs => $2)
   AND coalesce(usename, '') <> ALL ($3::text[])
 GROUP BY usename ORDER BY usename)";
+
+// Seconds until every idle session of the roles concerned that is still
+// younger than the limit reaches it (0: none).
+constexpr const char* wait_sql = R"(
+SELECT coalesce(ceil(extract(epoch FROM max(make_interval(secs => $2) - (now() - state_change)))), 0)::bigint
+FROM pg_stat_activity
+WHERE datname = $1 AND backend_type = 'client backend' AND state = 'idle'
+  AND pid <> pg_backend_pid()
+  AND now() - state_change < make_interval(secs => $2)
+  AND coalesce(usename, '') <> ALL ($3::text[]))";
 
 class terminate_idle_sessions : public tool {
 public:
@@ -56,11 +70,14 @@ public:
     int64_t terminated = 0;
     auto by_role = nlohmann::json::object();
     int64_t total = 0, max_connections = 0;
+    auto idle_for = static_cast<double>(args.at("idle_for_s").get<int64_t>());
+    auto excluded = sql_text_array(args.at("exclude_roles").get<std::vector<std::string>>());
     try {
       pqxx::nontransaction tx{*conn};
-      auto rows = tx.exec_params(terminate_sql, database,
-                                 static_cast<double>(args.at("idle_for_s").get<int64_t>()),
-                                 sql_text_array(args.at("exclude_roles").get<std::vector<std::string>>()));
+      auto wait_s = tx.exec_params1(wait_sql, database, idle_for, excluded)[0].as<int64_t>();
+      if (wait_s > 0)
+        std::this_thread::sleep_for(std::chrono::seconds{std::min<int64_t>(wait_s, 86400)});
+      auto rows = tx.exec_params(terminate_sql, database, idle_for, excluded);
       for (auto row : rows) {
         by_role[row[0].is_null() ? "" : row[0].as<std::string>()] = row[1].as<int64_t>();
         terminated += row[1].as<int64_t>();
