@@ -29,8 +29,11 @@ namespace {
 
 /// A campaign's scorecard (null when vigilctl failed).
 json campaign(demo_cluster& d, const std::vector<std::string>& options) {
+  // Paths from the source tree: the test runs in the build folder.
   std::vector<std::string> args{"--json", "--timeout", "30", "drill", "campaign",
-                                "--auto-approve", "--timeout-s", "240"};
+                                "--auto-approve", "--timeout-s", "240",
+                                "--probes", d.root() + "/config/demo/probes.json",
+                                "--reports-dir", d.root() + "/var/reports"};
   args.insert(args.end(), options.begin(), options.end());
   auto r = d.vigilctl(args, std::chrono::minutes(80));
   std::cerr << r.err; // the progress, one line per fault
