@@ -1,5 +1,8 @@
 // data_loss: rows of the orders table are deleted (destructive: needs
-// approval). A snapshot table is taken first so the kill switch can restore.
+// approval). The deleted rows are kept in a table so the kill switch can
+// restore them: one statement deletes and keeps, so an order committed
+// meanwhile is either deleted and kept, or left alone (a snapshot taken
+// before a separate DELETE missed such orders and lost them for good).
 #include <chrono>
 
 #include "chaos/faults/faults.hpp"
@@ -18,11 +21,12 @@ public:
                    std::chrono::system_clock::now().time_since_epoch())
                    .count();
     snapshot_ = "chaos_snapshot_orders_" + std::to_string(stamp);
-    ctx_.sql("CREATE TABLE " + snapshot_ + " AS SELECT * FROM orders");
+    ctx_.sql("CREATE TABLE " + snapshot_ + " (LIKE orders)");
     auto deleted = ctx_.sql("WITH gone AS (DELETE FROM orders WHERE random() * 100 < "
-                            + std::to_string(percent) + " RETURNING 1) SELECT count(*) FROM gone");
+                            + std::to_string(percent) + " RETURNING *), kept AS (INSERT INTO "
+                            + snapshot_ + " SELECT * FROM gone RETURNING 1) SELECT count(*) FROM kept");
     return "deleted " + deleted + " orders (about " + std::to_string(percent)
-           + "%); snapshot in table " + snapshot_;
+           + "%); deleted rows kept in table " + snapshot_;
   }
 
   std::string revert(bool kill_switch) override {
@@ -48,7 +52,7 @@ private:
 fault_ptr make_data_loss(const fault_context& ctx) {
   return std::make_unique<data_loss>(
     make_kind("data_loss", "data_loss", "destructive", "target-db",
-              "Deletes a share of the orders (after snapshotting them to a table).",
+              "Deletes a share of the orders (keeping the deleted rows in a table).",
               "Kill switch: restores the deleted rows from the snapshot. Expiry: the loss stays.",
               true, 60, {int_param("percent", 1, 100, 50, "share of orders deleted")}),
     ctx);

@@ -167,6 +167,8 @@ CAF_TEST(acknowledged orders missing from the DB are lost) {
   auto lost = lost_orders({"1", "2", "3", "3", "5"}, {"1", "3", "4"});
   CAF_CHECK_EQUAL(lost, (std::vector<std::string>{"2", "5"}));
   CAF_CHECK(lost_orders({"1"}, {"1", "2"}).empty());
+  // Missing before the campaign: not its loss.
+  CAF_CHECK_EQUAL(lost_orders({"1", "2", "5"}, {"1"}, {"2"}), (std::vector<std::string>{"5"}));
 }
 
 CAF_TEST(tally per kind and in total) {

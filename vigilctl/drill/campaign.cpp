@@ -100,6 +100,7 @@ public:
     out_ << "campaign " << card_.campaign << " (" << card_.mode << "): " << plan.size()
          << " faults, seed " << opt_.seed << ", timeout " << opt_.timeout_s << " s per fault"
          << (opt_.auto_approve ? ", approvals answered by the campaign" : "") << "\n";
+    note_missing_orders();
     prepare();
     try {
       wait_healthy("before the first fault");
@@ -421,6 +422,24 @@ private:
     tally(card_);
   }
 
+  /// Acknowledged orders already missing before the first fault are not
+  /// this campaign's loss: they are listed apart, never counted.
+  void note_missing_orders() {
+    auto acked = node_.acked_orders();
+    if (!acked)
+      return; // check_orders says why at the end
+    try {
+      auto before = lost_orders(*acked, order_ids(target_db_dsn(opt_.probes_file)));
+      missing_before_.insert(before.begin(), before.end());
+      card_.missing_before = before;
+      if (!before.empty())
+        out_ << "note: " << before.size()
+             << " acknowledged orders are missing before the first fault (not counted as lost)\n";
+    } catch (const std::exception&) {
+      // check_orders says why at the end
+    }
+  }
+
   void check_orders() {
     auto acked = node_.acked_orders();
     if (!acked) {
@@ -429,7 +448,7 @@ private:
     }
     try {
       auto in_db = order_ids(target_db_dsn(opt_.probes_file));
-      card_.lost_ids = lost_orders(*acked, in_db);
+      card_.lost_ids = lost_orders(*acked, in_db, missing_before_);
       card_.acked_orders = static_cast<int64_t>((*acked).size());
       card_.orders_lost = static_cast<int64_t>(card_.lost_ids.size());
     } catch (const std::exception& e) {
@@ -448,6 +467,7 @@ private:
   std::string kill_node_;
   std::set<std::string> taken_;
   std::vector<vigil::incident> incidents_;
+  std::set<std::string> missing_before_;
   std::unique_ptr<supervisord_baseline> supervisord_;
   uint32_t cleanups_ = 0;
 };
@@ -510,6 +530,7 @@ scorecard load_scorecard(const std::string& path) {
     card.acked_orders = j.value("acked_orders", int64_t{-1});
     card.orders_lost = j.value("orders_lost", int64_t{-1});
     card.orders_note = j.value("orders_note", "");
+    card.missing_before = j.value("missing_before", std::vector<std::string>{});
   } catch (const std::exception& e) {
     throw std::runtime_error(path + ": " + e.what());
   }

@@ -103,7 +103,10 @@ const char* table_head
 std::string lost_text(const scorecard& c) {
   if (c.orders_lost < 0)
     return "not checked" + (c.orders_note.empty() ? std::string{} : " (" + c.orders_note + ")");
-  return std::to_string(c.orders_lost) + " of " + std::to_string(c.acked_orders);
+  auto text = std::to_string(c.orders_lost) + " of " + std::to_string(c.acked_orders);
+  if (!c.missing_before.empty())
+    text += " (" + std::to_string(c.missing_before.size()) + " more already missing before the campaign)";
+  return text;
 }
 
 } // namespace
@@ -202,11 +205,12 @@ std::vector<vigil::audit_record> unsafe_actions(const std::vector<vigil::audit_r
 }
 
 std::vector<std::string> lost_orders(const std::vector<std::string>& acked,
-                                     const std::set<std::string>& in_db) {
+                                     const std::set<std::string>& in_db,
+                                     const std::set<std::string>& missing_before) {
   std::vector<std::string> result;
   std::set<std::string> seen;
   for (auto& id : acked)
-    if (in_db.count(id) == 0 && seen.insert(id).second)
+    if (in_db.count(id) == 0 && missing_before.count(id) == 0 && seen.insert(id).second)
       result.push_back(id);
   return result;
 }
@@ -281,6 +285,7 @@ json to_json(const scorecard& card) {
           {"acked_orders", card.acked_orders},
           {"orders_lost", card.orders_lost},
           {"lost_ids", card.lost_ids},
+          {"missing_before", card.missing_before},
           {"orders_note", card.orders_note},
           {"faults", faults}};
 }

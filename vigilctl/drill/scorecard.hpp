@@ -68,9 +68,11 @@ std::vector<vigil::audit_record> unsafe_actions(const std::vector<vigil::audit_r
                                                 const std::vector<vigil::incident>& incidents,
                                                 const std::vector<vigil::tool_info>& tools);
 
-/// The acknowledged order ids that are not in the target DB.
+/// The acknowledged order ids that are not in the target DB, leaving out
+/// those already missing before the campaign (not its loss; listed apart).
 std::vector<std::string> lost_orders(const std::vector<std::string>& acked,
-                                     const std::set<std::string>& in_db);
+                                     const std::set<std::string>& in_db,
+                                     const std::set<std::string>& missing_before = {});
 
 /// p-th percentile (0..1) by nearest rank; -1 for no values.
 int64_t percentile(std::vector<int64_t> values, double p);
@@ -107,6 +109,7 @@ struct scorecard {
   int64_t acked_orders = -1;
   int64_t orders_lost = -1;
   std::vector<std::string> lost_ids;
+  std::vector<std::string> missing_before; ///< Acknowledged, already missing at the start.
   std::string orders_note;      ///< Why they could not be checked.
   std::vector<fault_outcome> faults;
 };
