@@ -13,6 +13,7 @@
 #include "chaos/event_log.hpp"
 #include "chaos/faults/faults.hpp"
 #include "chaos/monkey.hpp"
+#include "messages/unix_time.hpp"
 
 namespace vigil::chaos {
 
@@ -22,11 +23,6 @@ using expire_atom = caf::atom_constant<caf::atom("c_expire")>;
 using tick_atom = caf::atom_constant<caf::atom("c_tick")>;
 
 constexpr auto fault_timeout = std::chrono::seconds(120);
-
-int64_t now_ms() {
-  using namespace std::chrono;
-  return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
-}
 
 struct controller_state {
   static inline const char* name = "vigil.chaos";
@@ -150,7 +146,7 @@ active_fault take_active(controller_ptr self, const injection_request& req,
   a.detail = detail;
   st.active[a.id] = a;
   log_event(self, a.id, kind, req, phase, detail);
-  auto left = std::max<int64_t>(0, a.expires_unix_ms - now_ms());
+  auto left = std::max<int64_t>(0, a.expires_unix_ms - now_unix_ms());
   self->delayed_send(self, std::chrono::milliseconds(left), expire_atom::value, a.id);
   return a;
 }
@@ -173,7 +169,7 @@ void inject(controller_ptr self, injection_request req, caf::response_promise rp
     .then(
       [self, req, rp](const std::string& detail) mutable {
         self->state.pending.erase(req.fault);
-        auto a = take_active(self, req, now_ms(), detail, "inject");
+        auto a = take_active(self, req, now_unix_ms(), detail, "inject");
         rp.deliver(a);
       },
       [self, req, rp](caf::error& err) mutable {

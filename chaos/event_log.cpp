@@ -1,4 +1,5 @@
 #include "chaos/event_log.hpp"
+#include "messages/unix_time.hpp"
 
 #include <chrono>
 #include <filesystem>
@@ -12,11 +13,6 @@ namespace vigil::chaos {
 namespace {
 
 constexpr size_t kept_in_memory = 10000;
-
-int64_t now_ms() {
-  using namespace std::chrono;
-  return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
-}
 
 } // namespace
 
@@ -105,7 +101,7 @@ nlohmann::json event_log::to_json(const chaos_event& e) {
 
 chaos_event event_log::append(chaos_event event) {
   event.seq = next_seq_++;
-  event.unix_ms = now_ms();
+  event.unix_ms = now_unix_ms();
   events_.push_back(event);
   if (events_.size() > kept_in_memory)
     events_.pop_front();

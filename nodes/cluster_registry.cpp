@@ -11,6 +11,7 @@
 #include <spdlog/spdlog.h>
 
 #include "messages/admin.hpp"
+#include "messages/unix_time.hpp"
 
 namespace vigil {
 
@@ -41,7 +42,7 @@ void set_status(member& m, const std::string& status, const std::string& reason)
   if (m.status == status && m.status_reason == reason)
     return;
   if (m.status != status)
-    m.status_since_unix_ms = unix_ms_now();
+    m.status_since_unix_ms = now_unix_ms();
   m.status = status;
   m.status_reason = reason;
   auto log = status == "up" ? spdlog::level::info : spdlog::level::warn;
@@ -111,7 +112,7 @@ caf::behavior cluster_registry(registry_ptr self, node_context_ptr ctx) {
         self->monitor(sender);
       }
       m.last_seen = self->clock().now();
-      m.last_heartbeat_unix_ms = unix_ms_now();
+      m.last_heartbeat_unix_ms = now_unix_ms();
       if (m.status != "up" || reason != "re-registered")
         set_status(m, "up", reason);
       spdlog::debug("registry: {} registered {} actors", m.registration.id,
@@ -124,7 +125,7 @@ caf::behavior cluster_registry(registry_ptr self, node_context_ptr ctx) {
         return false; // unknown: the node must register first
       auto& m = i->second;
       m.last_seen = self->clock().now();
-      m.last_heartbeat_unix_ms = unix_ms_now();
+      m.last_heartbeat_unix_ms = now_unix_ms();
       if (m.status != "up")
         set_status(m, "up", "heartbeat resumed");
       return true;

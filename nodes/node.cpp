@@ -16,13 +16,9 @@
 #include "nodes/node_system_config.hpp"
 #include "nodes/roles.hpp"
 #include "supervision/supervisor.hpp"
+#include "messages/unix_time.hpp"
 
 namespace vigil {
-
-int64_t unix_ms_now() {
-  using namespace std::chrono;
-  return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
-}
 
 namespace {
 
@@ -76,7 +72,7 @@ int run_node(const node_config& cfg) {
 
   node_system_config caf_cfg{cfg};
   caf::actor_system sys{caf_cfg};
-  auto ctx = std::make_shared<node_context>(cfg, unix_ms_now());
+  auto ctx = std::make_shared<node_context>(cfg, now_unix_ms());
   spdlog::info("starting node {} with roles {} on {}:{}", cfg.id,
                fmt::join(cfg.roles, ","), cfg.host, cfg.port);
   auto root = supervision::spawn_supervisor(sys, node_root_spec(ctx));

@@ -47,6 +47,4 @@ private:
 
 using node_context_ptr = std::shared_ptr<node_context>;
 
-int64_t unix_ms_now();
-
 } // namespace vigil

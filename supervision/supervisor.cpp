@@ -18,6 +18,7 @@
 
 #include "supervision/backoff.hpp"
 #include "supervision/restart_intensity.hpp"
+#include "messages/unix_time.hpp"
 
 namespace vigil::supervision {
 
@@ -26,11 +27,6 @@ namespace {
 /// Private messages the supervisor sends itself.
 using restart_atom = caf::atom_constant<caf::atom("sv_restart")>;
 using kill_late_atom = caf::atom_constant<caf::atom("sv_kill")>;
-
-int64_t unix_ms_now() {
-  using namespace std::chrono;
-  return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
-}
 
 struct child_state {
   child_spec spec;
@@ -115,7 +111,7 @@ public:
     if (!handle) {
       if (c.last_exit_reason.rfind("start failed", 0) != 0)
         c.last_exit_reason = "start failed";
-      c.last_exit_unix_ms = unix_ms_now();
+      c.last_exit_unix_ms = now_unix_ms();
       c.status = "stopped";
       return false;
     }
@@ -242,7 +238,7 @@ public:
     if (st().spec.directory)
       st().spec.directory->erase(c->path, c->handle);
     c->handle = nullptr;
-    c->last_exit_unix_ms = unix_ms_now();
+    c->last_exit_unix_ms = now_unix_ms();
     c->last_exit_reason = render(msg.reason);
     if (!c->status_reason_hint.empty()) {
       c->last_exit_reason = c->status_reason_hint;

@@ -8,6 +8,7 @@
 
 #include "vigilctl/probe_commands.hpp"
 #include "vigilctl/render.hpp"
+#include "messages/unix_time.hpp"
 
 namespace vigilctl {
 
@@ -59,11 +60,7 @@ std::string usage(const command_spec& spec) {
   return text;
 }
 
-int64_t now_unix_ms() {
-  using namespace std::chrono;
-  return duration_cast<milliseconds>(system_clock::now().time_since_epoch())
-    .count();
-}
+using vigil::now_unix_ms;
 
 template <class T, class Render>
 int finish(const reply<T>& result, format fmt, std::ostream& err,

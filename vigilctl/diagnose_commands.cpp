@@ -7,6 +7,7 @@
 
 #include "messages/incidents_json.hpp"
 #include "vigilctl/finish.hpp"
+#include "messages/unix_time.hpp"
 
 namespace vigilctl {
 
@@ -14,10 +15,7 @@ namespace {
 
 using json = nlohmann::json;
 
-int64_t now_unix_ms() {
-  using namespace std::chrono;
-  return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
-}
+using vigil::now_unix_ms;
 
 std::string age(int64_t at, int64_t now) {
   char text[32];

@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "vigilctl/render.hpp"
+#include "messages/unix_time.hpp"
 
 namespace vigilctl {
 
@@ -16,10 +17,7 @@ namespace {
 
 using json = nlohmann::json;
 
-int64_t now_unix_ms() {
-  using namespace std::chrono;
-  return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
-}
+using vigil::now_unix_ms;
 
 bool all_digits(const std::string& text) {
   return !text.empty()

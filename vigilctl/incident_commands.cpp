@@ -12,6 +12,7 @@
 #include "messages/incidents_json.hpp"
 #include "vigilctl/finish.hpp"
 #include "vigilctl/render.hpp"
+#include "messages/unix_time.hpp"
 
 namespace vigilctl {
 
@@ -20,10 +21,7 @@ namespace {
 using json = nlohmann::json;
 using row = std::vector<std::string>;
 
-int64_t now_unix_ms() {
-  using namespace std::chrono;
-  return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
-}
+using vigil::now_unix_ms;
 
 std::string clip(const std::string& text, size_t width) {
   auto clean = printable(text);

@@ -7,17 +7,15 @@
 #include <nlohmann/json.hpp>
 
 #include "messages/observability_json.hpp"
+#include "messages/unix_time.hpp"
 
 namespace vigilctl {
 
 namespace {
 
-using json = nlohmann::json;
+using vigil::now_unix_ms;
 
-int64_t now_ms() {
-  using namespace std::chrono;
-  return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
-}
+using json = nlohmann::json;
 
 std::string number(double x, const char* fmt) {
   char buf[48];
@@ -69,7 +67,7 @@ int run_probes(client& node, format fmt, std::ostream& out, std::ostream& err) {
     render_error(err, r.error(), fmt);
     return 1;
   }
-  render_probes(out, *r, fmt, now_ms());
+  render_probes(out, *r, fmt, now_unix_ms());
   return 0;
 }
 
@@ -80,7 +78,7 @@ int run_metrics(client& node, const std::string& service, format fmt, std::ostre
     render_error(err, r.error(), fmt);
     return 1;
   }
-  render_metrics(out, *r, fmt, now_ms());
+  render_metrics(out, *r, fmt, now_unix_ms());
   return 0;
 }
 

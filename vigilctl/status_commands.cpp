@@ -9,6 +9,7 @@
 
 #include "messages/observability_json.hpp"
 #include "vigilctl/render.hpp"
+#include "messages/unix_time.hpp"
 
 namespace vigilctl {
 
@@ -17,10 +18,7 @@ namespace {
 using json = nlohmann::json;
 using row = std::vector<std::string>;
 
-int64_t now_unix_ms() {
-  using namespace std::chrono;
-  return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
-}
+using vigil::now_unix_ms;
 
 std::string fixed(double value, const char* unit, int digits = 0) {
   char buf[48];

@@ -14,6 +14,7 @@
 #include "actors/actions/audit_log.hpp"
 #include "actors/actions/tools/tools.hpp"
 #include "actors/policy/policy_guard.hpp"
+#include "messages/unix_time.hpp"
 
 namespace vigil::actions {
 
@@ -28,11 +29,6 @@ using reconcile_atom = caf::atom_constant<caf::atom("reconcile")>;
 constexpr auto run_timeout = std::chrono::minutes(10);
 constexpr auto reconcile_retry = std::chrono::seconds(5);
 constexpr uint32_t max_audit_rows = 1000;
-
-int64_t now_unix_ms() {
-  using namespace std::chrono;
-  return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
-}
 
 /// One key being run now and everyone waiting for its result.
 struct run_in_progress {

@@ -14,6 +14,7 @@
 #include "http/json.hpp"
 #include "http/server.hpp"
 #include "messages/actions_json.hpp"
+#include "messages/unix_time.hpp"
 
 namespace vigil::actions {
 
@@ -36,11 +37,6 @@ std::string read_token(const std::string& path) {
   if (text.size() < 16)
     throw std::runtime_error("the action API token in " + path + " is shorter than 16 characters");
   return text;
-}
-
-int64_t now_unix_ms() {
-  using namespace std::chrono;
-  return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
 }
 
 http::response error_reply(int status, const std::string& code, const std::string& message) {

@@ -9,15 +9,11 @@
 #include <spdlog/spdlog.h>
 
 #include "actors/actions/tools/tools.hpp"
+#include "messages/unix_time.hpp"
 
 namespace vigil::actions {
 
 namespace {
-
-int64_t now_unix_ms() {
-  using namespace std::chrono;
-  return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
-}
 
 /// Tool actors are registered like every named actor, so anyone could find
 /// one: they answer only the plane (a local actor of the plane's kind), so

@@ -23,6 +23,7 @@
 #include "messages/actions.hpp"
 #include "messages/incidents_json.hpp"
 #include "messages/observability.hpp"
+#include "messages/unix_time.hpp"
 
 namespace vigil::agents {
 
@@ -33,10 +34,6 @@ using namespace std::chrono;
 
 using advance_atom = caf::atom_constant<caf::atom("advance")>;
 using tick_atom = caf::atom_constant<caf::atom("tick")>;
-
-int64_t now_unix_ms() {
-  return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
-}
 
 bool closed(const incident& x) {
   return x.state == "resolved" || x.state == "escalated";

@@ -18,6 +18,7 @@
 #include "actors/knowledge/knowledge_store.hpp"
 #include "messages/incidents_json.hpp"
 #include "messages/observability.hpp"
+#include "messages/unix_time.hpp"
 
 namespace vigil::agents {
 
@@ -50,11 +51,6 @@ struct narrator_state {
 };
 
 using narrator_ptr = narrator_impl::stateful_pointer<narrator_state>;
-
-int64_t system_now_unix_ms() {
-  using namespace std::chrono;
-  return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
-}
 
 caf::error bad_request(const std::string& why) {
   return caf::make_error(incident_error::bad_request, why);
@@ -194,7 +190,7 @@ narrator_impl::behavior_type narrator_behavior(narrator_ptr self, narrator_setti
   auto& st = self->state;
   st.settings = std::move(settings);
   if (!st.settings.now_unix_ms)
-    st.settings.now_unix_ms = system_now_unix_ms;
+    st.settings.now_unix_ms = vigil::now_unix_ms;
   if (!st.settings.ops_dsn.empty()) {
     st.knowledge = std::make_unique<knowledge::knowledge_store>(st.settings.ops_dsn);
     st.postmortems = std::make_unique<postmortem_store>(st.settings.ops_dsn);

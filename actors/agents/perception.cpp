@@ -13,6 +13,7 @@
 #include "actors/agents/role_lookup.hpp"
 #include "actors/agents/signal_table.hpp"
 #include "messages/observability_json.hpp"
+#include "messages/unix_time.hpp"
 
 namespace vigil::agents {
 
@@ -25,11 +26,6 @@ using poll_atom = caf::atom_constant<caf::atom("pc_poll")>;
 constexpr auto ask_timeout = std::chrono::seconds(2);
 /// Never "chaos": perception is blind to what the chaos plane says it did.
 const char* const topics[] = {"probe.", "sli.", "service.", "sample."};
-
-int64_t unix_ms() {
-  using namespace std::chrono;
-  return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
-}
 
 /// One problem as perception sees it: the services that went bad together,
 /// until all of them are ok again for quiet_ms.
@@ -245,7 +241,7 @@ void take_probe(perception_ptr self, const probe_result& r, int64_t now) {
 
 void take(perception_ptr self, const event& e) {
   auto& st = self->state;
-  auto now = unix_ms();
+  auto now = now_unix_ms();
   try {
     auto payload = json::parse(e.payload);
     if (e.topic.rfind("probe.", 0) == 0) {
@@ -328,14 +324,14 @@ void poll(perception_ptr self) {
   if (!registry)
     return;
   self->request(registry, ask_timeout, nodes_atom::value)
-    .then([self](std::vector<node_info>& nodes) { self->state.table.observe(nodes, unix_ms()); },
+    .then([self](std::vector<node_info>& nodes) { self->state.table.observe(nodes, now_unix_ms()); },
           [](caf::error&) { /* nop: the registry restarts; next poll */ });
   auto ask_services = [self](caf::actor services) {
     self->request(caf::actor_cast<service_manager_actor>(services), ask_timeout,
                   svc_list_atom::value)
       .then(
         [self](std::vector<service_status>& list) {
-          auto now = unix_ms();
+          auto now = now_unix_ms();
           for (auto& s : list)
             self->state.table.observe(s, now);
         },
@@ -358,7 +354,7 @@ caf::behavior perception(perception_ptr self, agents_context ctx) {
   auto& st = self->state;
   st.ctx = std::move(ctx);
   st.settings = parse_perception_settings(st.ctx.config.settings("perception"));
-  st.started_ms = unix_ms();
+  st.started_ms = now_unix_ms();
   st.board = std::make_unique<status::health_board>(st.settings.board);
   st.table.log_keep_ms(st.settings.log_keep_ms);
   self->set_down_handler([self](caf::down_msg& msg) {
@@ -373,7 +369,7 @@ caf::behavior perception(perception_ptr self, agents_context ctx) {
     [self](tick_atom) {
       auto& st = self->state;
       follow_bus(self);
-      auto now = unix_ms();
+      auto now = now_unix_ms();
       st.table.expire(now, st.settings.signal_max_age_ms);
       st.board->expire(now);
       update_problems(self, now);

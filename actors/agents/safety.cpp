@@ -16,6 +16,7 @@
 #include "actors/agents/incident_store.hpp"
 #include "actors/bus/publish.hpp"
 #include "actors/policy/policy_guard.hpp"
+#include "messages/unix_time.hpp"
 
 namespace vigil::agents {
 
@@ -26,10 +27,6 @@ using namespace std::chrono;
 
 using expire_atom = caf::atom_constant<caf::atom("expire")>;
 using reload_atom = caf::atom_constant<caf::atom("reload")>;
-
-int64_t now_unix_ms() {
-  return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
-}
 
 /// A gate request waiting for a human.
 struct waiter {

@@ -19,6 +19,7 @@
 #include "actors/store/event_query.hpp"
 #include "actors/store/event_writer.hpp"
 #include "metrics/registry.hpp"
+#include "messages/unix_time.hpp"
 
 namespace vigil::bus {
 
@@ -28,15 +29,10 @@ constexpr uint32_t default_limit = 100;
 constexpr uint32_t max_limit = 10000;
 constexpr auto store_query_timeout = std::chrono::seconds(10);
 
-int64_t now_ms() {
-  using namespace std::chrono;
-  return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
-}
-
 // Ids the bus gives events published straight to it without one; unique in
 // the process across bus restarts, and across processes by the start time.
 std::atomic<uint64_t> bus_seq{0};
-const int64_t process_start_ms = now_ms();
+const int64_t process_start_ms = now_unix_ms();
 
 bool has_prefix(const std::string& topic, const std::string& prefix) {
   return topic.compare(0, prefix.size(), prefix) == 0;
@@ -99,7 +95,7 @@ void publish(bus_ptr self, event& e) {
     e.id = st.config.node_id + "/bus@" + std::to_string(process_start_ms) + ":"
            + std::to_string(++bus_seq);
   if (e.at_unix_ms == 0)
-    e.at_unix_ms = now_ms();
+    e.at_unix_ms = now_unix_ms();
   if (e.source.empty())
     e.source = "unknown";
   ++st.published;
@@ -122,7 +118,7 @@ event_bus_actor::behavior_type event_bus(bus_ptr self, bus_config config) {
   st.config = std::move(config);
   if (st.config.ring_size == 0)
     st.config.ring_size = 1;
-  st.ring_complete_since = now_ms();
+  st.ring_complete_since = now_unix_ms();
   auto& reg = metrics::registry::global();
   reg.describe("vigil_bus_published_total", metrics::kind::counter,
                "Events the bus accepted and passed on.");

@@ -11,6 +11,7 @@
 #include "actors/bus/event_check.hpp"
 #include "messages/observability.hpp"
 #include "metrics/registry.hpp"
+#include "messages/unix_time.hpp"
 
 namespace vigil::bus {
 
@@ -23,11 +24,6 @@ constexpr auto ask_timeout = std::chrono::seconds(2);
 
 // Process-wide, so a restarted relay continues the numbering.
 std::atomic<uint64_t> relay_seq{0};
-
-int64_t now_ms() {
-  using namespace std::chrono;
-  return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
-}
 
 struct relay_state {
   static inline const char* name = "vigil.relay";
@@ -126,7 +122,7 @@ void publish(relay_ptr self, event& e) {
   if (e.source.empty())
     e.source = st.config.node_id;
   if (e.at_unix_ms == 0)
-    e.at_unix_ms = now_ms();
+    e.at_unix_ms = now_unix_ms();
   if (st.bus) {
     self->send(st.bus, publish_atom::value, std::move(e));
     return;

@@ -7,18 +7,13 @@
 #include "actors/probes/detail/http_get.hpp"
 #include "actors/probes/kinds.hpp"
 #include "actors/probes/prometheus_text.hpp"
+#include "messages/unix_time.hpp"
 
 namespace vigil::probes {
 
 namespace {
 
 using clock_type = std::chrono::steady_clock;
-
-int64_t unix_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-           std::chrono::system_clock::now().time_since_epoch())
-    .count();
-}
 
 class metrics_probe : public probe {
 public:
@@ -42,7 +37,7 @@ public:
     r.values["up"] = 1;
     size_t bad = 0;
     auto parsed = parse_prometheus_text(answer.body, bad);
-    auto at = unix_ms();
+    auto at = now_unix_ms();
     auto now = clock_type::now();
     samples_.clear();
     samples_.reserve(parsed.size());

@@ -7,6 +7,7 @@
 #include <caf/stateful_actor.hpp>
 
 #include "actors/probes/probe.hpp"
+#include "messages/unix_time.hpp"
 
 namespace vigil::probes {
 
@@ -19,12 +20,6 @@ struct probe_state {
   std::shared_ptr<probe> impl;
   manager_lookup manager;
 };
-
-int64_t unix_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-           std::chrono::system_clock::now().time_since_epoch())
-    .count();
-}
 
 probe_result run_check(probe& p) {
   auto& cfg = p.config();
@@ -42,7 +37,7 @@ probe_result run_check(probe& p) {
   if (r.status.empty())
     r.status = "ok";
   r.latency_ms = std::chrono::duration<double, std::milli>(clock_type::now() - t0).count();
-  r.at_unix_ms = unix_ms();
+  r.at_unix_ms = now_unix_ms();
   return r;
 }
 

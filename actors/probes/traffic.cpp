@@ -15,6 +15,7 @@
 #include "http/client.hpp"
 #include "messages/observability_json.hpp"
 #include "metrics/registry.hpp"
+#include "messages/unix_time.hpp"
 
 namespace vigil::probes {
 
@@ -26,11 +27,6 @@ using json = nlohmann::json;
 using step_atom = caf::atom_constant<caf::atom("t_step")>;
 using outcome_atom = caf::atom_constant<caf::atom("t_outcome")>;
 using tick_atom = caf::atom_constant<caf::atom("t_tick")>;
-
-int64_t now_unix_ms() {
-  using namespace std::chrono;
-  return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
-}
 
 /// What one user request came to.
 struct outcome {

@@ -18,6 +18,7 @@
 
 #include "actors/services/readiness.hpp"
 #include "actors/services/state_file.hpp"
+#include "messages/unix_time.hpp"
 
 namespace vigil::services {
 
@@ -28,11 +29,6 @@ using exited_atom = caf::atom_constant<caf::atom("sm_exited")>;
 using ready_atom = caf::atom_constant<caf::atom("sm_ready")>;
 using kill_timer_atom = caf::atom_constant<caf::atom("sm_kill")>;
 using next_atom = caf::atom_constant<caf::atom("sm_next")>;
-
-int64_t unix_ms() {
-  using namespace std::chrono;
-  return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
-}
 
 /// Why a stop was sent, which decides the state the exit leads to.
 enum class stop_intent { none, requested, not_ready };
@@ -171,7 +167,7 @@ void launch(manager_ptr self, service_entry& e) {
   st.exit_code = -1;
   st.signal = 0;
   st.oom_killed = false;
-  st.started_unix_ms = unix_ms();
+  st.started_unix_ms = now_unix_ms();
   st.exited_unix_ms = 0;
   st.detail = e.process.limit_note;
   if (!e.process.limit_note.empty() && e.process.cgroup.empty())
@@ -249,7 +245,7 @@ void on_exit(manager_ptr self, service_entry& e, int32_t exit_code, int32_t sig,
   st.exit_code = exit_code;
   st.signal = sig;
   st.oom_killed = oom;
-  st.exited_unix_ms = unix_ms();
+  st.exited_unix_ms = now_unix_ms();
   st.ready = false;
   auto how = describe_exit(e);
   if (e.intent == stop_intent::requested) {
@@ -330,7 +326,7 @@ void restore(manager_ptr self) {
     e.status.exit_code = -1;
     e.status.signal = 0;
     e.status.ready = false;
-    e.status.exited_unix_ms = unix_ms();
+    e.status.exited_unix_ms = now_unix_ms();
     e.status.detail = "ended while no service manager watched it (exit status unknown)";
     spdlog::warn("services: {} (pid {}) {}", e.config.name, e.process.pid, e.status.detail);
   }

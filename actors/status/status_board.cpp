@@ -9,6 +9,7 @@
 #include "actors/bus/publish.hpp"
 #include "messages/observability_json.hpp"
 #include "metrics/registry.hpp"
+#include "messages/unix_time.hpp"
 
 namespace vigil::status {
 
@@ -19,11 +20,6 @@ using check_atom = caf::atom_constant<caf::atom("sb_check")>;
 
 constexpr auto subscribe_timeout = std::chrono::seconds(5);
 const char* const topics[] = {"probe.", "sli."};
-
-int64_t system_unix_ms() {
-  using namespace std::chrono;
-  return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
-}
 
 struct board_state {
   static inline const char* name = "vigil.status";
@@ -37,7 +33,7 @@ using board_ptr = caf::stateful_actor<board_state>*;
 
 int64_t now_ms(board_ptr self) {
   auto& f = self->state.ctx.now_unix_ms;
-  return f ? f() : system_unix_ms();
+  return f ? f() : now_unix_ms();
 }
 
 /// ok 0, degraded 1, down 2, unknown 3 (Prometheus wants a number).

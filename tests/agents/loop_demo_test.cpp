@@ -21,9 +21,11 @@
 #include <nlohmann/json.hpp>
 
 #include "tests/support/demo.hpp"
+#include "messages/unix_time.hpp"
 
 using namespace std::chrono_literals;
 using namespace vigil::test;
+using vigil::now_unix_ms;
 using json = nlohmann::json;
 
 namespace {
@@ -143,7 +145,7 @@ bool some_step_verified(const json& x) {
 
 CAF_TEST(a shopd killed by hand is detected diagnosed restarted and verified) {
   auto& d = ready_demo();
-  auto since = unix_ms_now();
+  auto since = now_unix_ms();
   auto pid = d.service("shopd").value("pid", 0);
   CAF_REQUIRE(pid > 0);
   CAF_MESSAGE("kill -9 shopd (pid " << pid << ")");
@@ -171,7 +173,7 @@ CAF_TEST(a shopd killed by hand is detected diagnosed restarted and verified) {
 
 CAF_TEST(a password changed by hand waits for vigilctl approve and is fixed after it) {
   auto& d = ready_demo();
-  auto since = unix_ms_now();
+  auto since = now_unix_ms();
   CAF_MESSAGE("ALTER ROLE shop PASSWORD ... with psql");
   break_password();
   auto id = opened(d, "target-db", since).value("id", "");
@@ -198,7 +200,7 @@ CAF_TEST(a password changed by hand waits for vigilctl approve and is fixed afte
 
 CAF_TEST(a rejected step does not run and the incident escalates) {
   auto& d = ready_demo();
-  auto since = unix_ms_now();
+  auto since = now_unix_ms();
   break_password();
   auto id = opened(d, "target-db", since).value("id", "");
   auto approval = awaited_approval(d, id);
@@ -229,7 +231,7 @@ CAF_TEST(a rejected step does not run and the incident escalates) {
 
 CAF_TEST(a file filling the data volume by hand is freed after approval) {
   auto& d = ready_demo();
-  auto since = unix_ms_now();
+  auto since = now_unix_ms();
   // A runaway dump next to the receipts, as large as the volume allows.
   auto dump = root + "/var/stack/shopd-data/dump-by-hand.bin";
   {
@@ -256,7 +258,7 @@ CAF_TEST(a file filling the data volume by hand is freed after approval) {
 
 CAF_TEST(the target DB stopped with pg_ctl is started again) {
   auto& d = ready_demo();
-  auto since = unix_ms_now();
+  auto since = now_unix_ms();
   std::vector<std::string> stop{pg_bin + "/pg_ctl", "-D", root + "/var/pg/target/data", "-m",
                                 "fast", "-w", "stop"};
   if (::geteuid() == 0) // Postgres refuses root: as its owner, like pgcluster
@@ -279,7 +281,7 @@ CAF_TEST(the target DB stopped with pg_ctl is started again) {
 
 CAF_TEST(the control node killed mid incident loses nothing and repeats no step) {
   auto& d = ready_demo();
-  auto since = unix_ms_now();
+  auto since = now_unix_ms();
   break_password();
   auto id = opened(d, "target-db", since).value("id", "");
   auto approval = awaited_approval(d, id);

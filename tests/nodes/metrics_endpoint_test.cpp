@@ -25,6 +25,7 @@
 #include "nodes/node_system_config.hpp"
 #include "supervision/supervisor.hpp"
 #include "tests/support/process.hpp"
+#include "messages/unix_time.hpp"
 
 using namespace std::chrono_literals;
 using namespace vigil;
@@ -91,7 +92,7 @@ struct test_system_config : node_system_config {
 /// A node's root supervisor run in this process, stopped at the end.
 struct running_node {
   explicit running_node(node_config cfg)
-    : caf_cfg(cfg), sys(caf_cfg), ctx(std::make_shared<node_context>(cfg, unix_ms_now())) {
+    : caf_cfg(cfg), sys(caf_cfg), ctx(std::make_shared<node_context>(cfg, now_unix_ms())) {
   }
 
   void start(supervision::supervisor_spec spec) {

@@ -2,15 +2,12 @@
 
 #include <iostream>
 
+#include "messages/unix_time.hpp"
+
 using namespace std::chrono_literals;
 using json = nlohmann::json;
 
 namespace vigil::test {
-
-int64_t unix_ms_now() {
-  using namespace std::chrono;
-  return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
-}
 
 demo_cluster::demo_cluster(std::string source_dir, std::string vigilctl_binary)
   : root_(std::move(source_dir)), vigilctl_(std::move(vigilctl_binary)) {

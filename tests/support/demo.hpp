@@ -15,9 +15,6 @@
 
 namespace vigil::test {
 
-/// Wall-clock milliseconds since the epoch, as incidents record times.
-int64_t unix_ms_now();
-
 class demo_cluster {
 public:
   /// Stops any demo left running, then starts one from `source_dir`;

@@ -17,6 +17,7 @@
 #include "vigilctl/drill/fault_plan.hpp"
 #include "vigilctl/drill/supervisord_baseline.hpp"
 #include "vigilctl/drill/target_db.hpp"
+#include "messages/unix_time.hpp"
 
 namespace vigilctl::drill {
 
@@ -25,10 +26,7 @@ namespace {
 using json = nlohmann::json;
 using namespace std::chrono_literals;
 
-int64_t now_unix_ms() {
-  using namespace std::chrono;
-  return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
-}
+using vigil::now_unix_ms;
 
 void pause_a_moment() {
   std::this_thread::sleep_for(1s);
