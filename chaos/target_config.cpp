@@ -7,6 +7,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "config/conninfo.hpp"
 #include "config/node_config.hpp"
 
 namespace vigil::chaos {
@@ -15,15 +16,16 @@ using json = nlohmann::json;
 namespace fs = std::filesystem;
 
 std::string target_config::superuser_dsn() const {
-  return "host=" + target_db.cluster_dir + " port=" + std::to_string(target_db.port)
-         + " user=postgres dbname=" + target_db.dbname + " connect_timeout=5";
+  return "host=" + conninfo_value(target_db.cluster_dir) + " port=" + std::to_string(target_db.port)
+         + " user=postgres dbname=" + conninfo_value(target_db.dbname) + " connect_timeout=5";
 }
 
 std::string target_config::ops_store_dsn() const {
   if (ops_store.socket_dir.empty())
     return "";
-  return "host=" + ops_store.socket_dir + " port=" + std::to_string(ops_store.port)
-         + " user=" + ops_store.user + " dbname=" + ops_store.dbname + " connect_timeout=3";
+  return "host=" + conninfo_value(ops_store.socket_dir) + " port=" + std::to_string(ops_store.port)
+         + " user=" + conninfo_value(ops_store.user) + " dbname=" + conninfo_value(ops_store.dbname)
+         + " connect_timeout=3";
 }
 
 namespace {

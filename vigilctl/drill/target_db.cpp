@@ -6,6 +6,7 @@
 
 #include <pqxx/pqxx>
 
+#include "config/conninfo.hpp"
 #include "config/probes_config.hpp"
 
 namespace vigilctl::drill {
@@ -24,17 +25,6 @@ std::string read_secret(const std::string& path) {
   return value;
 }
 
-/// A libpq keyword value in single quotes (spaces and quotes escaped).
-std::string quoted(const std::string& value) {
-  std::string result = "'";
-  for (char c : value) {
-    if (c == '\'' || c == '\\')
-      result += '\\';
-    result += c;
-  }
-  return result + "'";
-}
-
 } // namespace
 
 std::string target_db_dsn(const std::string& probes_file, const std::string& probe) {
@@ -50,11 +40,12 @@ std::string target_db_dsn(const std::string& probes_file, const std::string& pro
     if (p.kind != "postgres" || p.dbname.empty())
       throw std::runtime_error("probe " + probe + " of " + probes_file
                                + " is not a postgres probe with a database");
-    std::string dsn = "host=" + quoted(p.db_host) + " port=" + std::to_string(p.db_port)
-                      + " dbname=" + quoted(p.dbname) + " user=" + quoted(p.user)
+    using vigil::conninfo_value;
+    std::string dsn = "host=" + conninfo_value(p.db_host) + " port=" + std::to_string(p.db_port)
+                      + " dbname=" + conninfo_value(p.dbname) + " user=" + conninfo_value(p.user)
                       + " connect_timeout=5";
     if (!p.password_file.empty())
-      dsn += " password=" + quoted(read_secret(p.password_file));
+      dsn += " password=" + conninfo_value(read_secret(p.password_file));
     return dsn;
   }
   throw std::runtime_error("no probe named " + probe + " in " + probes_file);

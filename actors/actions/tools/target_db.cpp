@@ -6,21 +6,11 @@
 #include <libpq-fe.h>
 
 #include "actors/actions/tool.hpp"
+#include "config/conninfo.hpp"
 
 namespace vigil::actions {
 
 namespace {
-
-// libpq's quoting for a connection string value.
-std::string dsn_value(const std::string& value) {
-  std::string result = "'";
-  for (char c : value) {
-    if (c == '\\' || c == '\'')
-      result += '\\';
-    result += c;
-  }
-  return result + "'";
-}
 
 /// libpq's messages end in a newline; a reply shows them on one line.
 std::string server_message(const std::exception& e) {
@@ -68,8 +58,8 @@ std::unique_ptr<pqxx::connection> target_db::superuser(const std::string& databa
     throw tool_failure("setting tools." + tool + ".cluster_dir is missing in the actions file");
   try {
     auto conn = std::make_unique<pqxx::connection>(
-      "host=" + dsn_value(cluster_dir) + " port=" + std::to_string(port) + " dbname="
-      + dsn_value(database) + " user=postgres connect_timeout=5 application_name=vigil-action");
+      "host=" + conninfo_value(cluster_dir) + " port=" + std::to_string(port) + " dbname="
+      + conninfo_value(database) + " user=postgres connect_timeout=5 application_name=vigil-action");
     pqxx::nontransaction tx{*conn};
     tx.exec("SET lock_timeout = '10s'");
     tx.exec("SET statement_timeout = '60s'");
@@ -82,9 +72,9 @@ std::unique_ptr<pqxx::connection> target_db::superuser(const std::string& databa
 bool target_db::can_log_in(const std::string& database, const std::string& role,
                            const std::string& password, std::string* why) const {
   try {
-    pqxx::connection conn{"host=" + dsn_value(login_host) + " port=" + std::to_string(port)
-                          + " dbname=" + dsn_value(database) + " user=" + dsn_value(role)
-                          + " password=" + dsn_value(password)
+    pqxx::connection conn{"host=" + conninfo_value(login_host) + " port=" + std::to_string(port)
+                          + " dbname=" + conninfo_value(database) + " user=" + conninfo_value(role)
+                          + " password=" + conninfo_value(password)
                           + " connect_timeout=5 application_name=vigil-action-check"};
     pqxx::nontransaction tx{conn};
     tx.exec("SELECT 1");
@@ -100,7 +90,7 @@ bool target_db::can_log_in(const std::string& database, const std::string& role,
 }
 
 std::string target_db::scram_verifier(const std::string& role, const std::string& password) const {
-  auto dsn = "host=" + dsn_value(cluster_dir) + " port=" + std::to_string(port)
+  auto dsn = "host=" + conninfo_value(cluster_dir) + " port=" + std::to_string(port)
              + " dbname=postgres user=postgres connect_timeout=5";
   std::unique_ptr<PGconn, decltype(&PQfinish)> conn{PQconnectdb(dsn.c_str()), &PQfinish};
   if (!conn || PQstatus(conn.get()) != CONNECTION_OK)
