@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "http/client.hpp"
+#include "tests/support/demo.hpp"
 #include "tests/support/process.hpp"
 
 using namespace std::chrono_literals;
@@ -39,20 +40,8 @@ std::string token() {
 }
 
 /// The demo, started once for this executable and stopped at its end.
-struct demo {
-  bool up = false;
-  demo() {
-    run_command({root + "/run", "stop"}, 120s);
-    auto r = run_command({root + "/run", "demo", "--detach"}, 600s);
-    up = r.exit_code == 0;
-    if (!up)
-      std::cerr << "./run demo failed:\n" << r.out << r.err << "\n";
-  }
-  ~demo() { run_command({root + "/run", "stop"}, 120s); }
-};
-
-demo& the_demo() {
-  static demo d;
+demo_cluster& the_demo() {
+  static demo_cluster d{root, VIGILCTL_BINARY};
   return d;
 }
 

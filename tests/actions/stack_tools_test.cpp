@@ -21,6 +21,7 @@
 #include "actors/actions/tools/orders_snapshot.hpp"
 #include "actors/actions/tools/tools.hpp"
 #include "http/client.hpp"
+#include "tests/support/demo.hpp"
 #include "tests/support/postgres.hpp"
 #include "tests/support/process.hpp"
 
@@ -71,38 +72,32 @@ bool contains(const std::string& text, const std::string& part) {
 
 // -- the demo ----------------------------------------------------------------
 
-struct demo {
-  bool up = false;
-  demo() {
-    run_command({root + "/run", "stop"}, 120s);
-    auto r = run_command({root + "/run", "demo", "--detach"}, 600s);
-    up = r.exit_code == 0;
-    if (!up) {
-      std::cerr << "./run demo failed:\n" << r.out << r.err << "\n";
+/// The demo with its agents paused: they detect, but must not repair what
+/// this test repairs itself.
+struct paused_demo {
+  demo_cluster cluster{root, VIGILCTL_BINARY};
+  bool up = cluster.up;
+  paused_demo() {
+    if (!up)
       return;
-    }
-    // The agents detect, but must not repair what this test repairs itself.
-    auto paused = run_command({VIGILCTL_BINARY, "agents", "pause"}, 60s);
+    auto paused = cluster.vigilctl({"agents", "pause"}, 60s);
     if (paused.exit_code != 0)
       std::cerr << "vigilctl agents pause: " << paused.out << paused.err << "\n";
   }
-  ~demo() {
-    // The pause is kept in the ops store: the next demo must act again.
-    run_command({VIGILCTL_BINARY, "agents", "resume"}, 30s);
-    run_command({root + "/run", "stop"}, 120s);
+  ~paused_demo() {
+    // The pause is kept in the ops store: the next demo must act again
+    // (before the cluster member stops the demo).
+    cluster.vigilctl({"agents", "resume"}, 30s);
   }
 };
 
-demo& the_demo() {
-  static demo d;
+paused_demo& the_demo() {
+  static paused_demo d;
   return d;
 }
 
 std::string secret(const std::string& name) {
-  auto text = read_file(root + "/var/secrets/" + name);
-  while (!text.empty() && (text.back() == '\n' || text.back() == ' '))
-    text.pop_back();
-  return text;
+  return the_demo().cluster.secret(name);
 }
 
 int status_of(const std::string& method, const std::string& url, const std::string& body = "",

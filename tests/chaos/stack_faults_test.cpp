@@ -14,6 +14,7 @@
 #include <pqxx/pqxx>
 
 #include "http/client.hpp"
+#include "tests/support/demo.hpp"
 #include "tests/support/process.hpp"
 
 using namespace std::chrono_literals;
@@ -27,30 +28,14 @@ const std::string root = VIGIL_SOURCE_DIR;
 const std::string shop = "http://127.0.0.1:8080";
 const std::string chaos_api = "http://127.0.0.1:8100";
 
-std::string secret(const std::string& name) {
-  auto text = read_file(root + "/var/secrets/" + name);
-  while (!text.empty() && (text.back() == '\n' || text.back() == ' '))
-    text.pop_back();
-  return text;
+/// The demo, started once for this executable and stopped at its end.
+demo_cluster& the_demo() {
+  static demo_cluster d{root, VIGILCTL_BINARY};
+  return d;
 }
 
-/// The demo, started once for this executable and stopped at its end.
-struct demo {
-  bool up = false;
-  demo() {
-    // A demo left over by a run that aborted would block this one.
-    run_command({root + "/run", "stop"}, 120s);
-    auto r = run_command({root + "/run", "demo", "--detach"}, 600s);
-    up = r.exit_code == 0;
-    if (!up)
-      std::cerr << "./run demo failed:\n" << r.out << r.err << "\n";
-  }
-  ~demo() { run_command({root + "/run", "stop"}, 120s); }
-};
-
-demo& the_demo() {
-  static demo d;
-  return d;
+std::string secret(const std::string& name) {
+  return the_demo().secret(name);
 }
 
 http::client_response get(const std::string& url, std::chrono::milliseconds timeout = 5s) {
