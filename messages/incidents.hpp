@@ -30,6 +30,7 @@ using verify_atom = caf::atom_constant<caf::atom("verify")>;
 using brief_atom = caf::atom_constant<caf::atom("brief")>;
 using postmortem_atom = caf::atom_constant<caf::atom("postmortem")>;
 using pause_atom = caf::atom_constant<caf::atom("pause")>;
+using over_atom = caf::atom_constant<caf::atom("over")>;
 
 /// One named signal as perception sees it now (names: docs/RUNBOOKS.md,
 /// "Signal names"): "probe.target-db.postgres.status" = "down".
@@ -165,6 +166,9 @@ using incidents_actor = caf::typed_actor<
   /// From perception: a problem (services, symptoms, started_unix_ms set).
   /// Answers the id of the incident it opened or merged into.
   caf::replies_to<open_atom, incident>::with<std::string>,
+  /// From perception: this incident's services have been ok for its quiet
+  /// time. A step still waiting for a human is withdrawn: nothing to fix.
+  caf::reacts_to<over_atom, std::string>,
   /// Pause (true) or resume (false) acting; perception keeps detecting.
   /// Answers whether it is paused now.
   caf::replies_to<pause_atom, bool>::with<bool>>;

@@ -92,6 +92,9 @@ struct coordinator_state {
   std::set<std::string> unsaved;             ///< The ops store missed their last change.
   std::map<std::string, uint32_t> attempts;  ///< Failed requests in a row.
   std::map<std::string, std::string> waiting_why;  ///< Logged once per change.
+  /// Incidents whose problem ended while a step waited for a human: the
+  /// approval is withdrawn, and its rejection resolves them (see gate()).
+  std::set<std::string> recovered;
   /// Per service, the last health and SLIs seen while no incident had it.
   std::map<std::string, json> last_good;
   bool paused = false;
@@ -569,6 +572,12 @@ void gate(coordinator_ptr self, incident& x, plan_step& step) {
                                                                              : "refused";
           s->result = answer.result;
           s->finished_unix_ms = now_unix_ms();
+          if (self->state.recovered.erase(id) > 0 && answer.state == "rejected") {
+            close(self, *x, "resolved",
+                  "recovered without " + step_name(*s)
+                    + ": its services were healthy again before anyone decided; approval withdrawn");
+            return;
+          }
           escalate(self, *x, step_name(*s) + " " + s->state + ": " + answer.result);
           return;
         }
@@ -590,6 +599,42 @@ void gate(coordinator_ptr self, incident& x, plan_step& step) {
       [self, id](const caf::error& err) {
         failed(self, id, "the safety gate failed: " + render(self, err));
       });
+}
+
+/// Perception saw the incident's services healthy for its quiet time. A step
+/// that still waits for a human has nothing left to fix: its approval is
+/// withdrawn (rejected as "vigil:perception"), and the rejection coming back
+/// through gate() resolves the incident instead of escalating it.
+void problem_over(coordinator_ptr self, const std::string& id) {
+  auto* x = find(self, id);
+  auto* step = x && !closed(*x) && x->state == "awaiting_approval" ? current_step(*x) : nullptr;
+  if (!step || step->state != "awaiting_approval")
+    return;
+  auto safety = local<safety_actor>(self, "control/agents/safety");
+  if (!safety)
+    return; // the approval's own expiry still ends it
+  auto& st = self->state;
+  self->request(safety, st.settings.margin, approvals_atom::value, true)
+    .then([self, id, safety](const std::vector<approval>& pending) {
+      for (auto& a : pending) {
+        if (a.incident != id || a.state != "pending")
+          continue;
+        self->state.recovered.insert(id);
+        spdlog::info("incidents: {} recovered while {} waited for a human; withdrawing {}", id,
+                     a.tool, a.id);
+        self->request(safety, self->state.settings.margin, decide_atom::value, a.id, false,
+                      std::string{"vigil:perception"},
+                      std::string{"the problem ended before anyone decided"})
+          .then([](const approval&) {},
+                [self, id](const caf::error&) {
+                  // Decided meanwhile by a human: that decision stands.
+                  self->state.recovered.erase(id);
+                });
+      }
+    },
+    [](const caf::error&) {
+      // The approval's own expiry still ends it.
+    });
 }
 
 void drive_step(coordinator_ptr self, incident& x) {
@@ -869,6 +914,7 @@ coordinator_impl::behavior_type coordinator_behavior(coordinator_ptr self, agent
       return caf::make_error(incident_error::unknown_incident, "no incident '" + id + "'");
     },
     [self](open_atom, const incident& problem) { return open(self, problem); },
+    [self](over_atom, const std::string& id) { problem_over(self, id); },
     [self](pause_atom, bool pause) {
       auto& st = self->state;
       if (st.paused != pause) {

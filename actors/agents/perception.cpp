@@ -162,6 +162,10 @@ void update_problems(perception_ptr self, int64_t now) {
     if (now - p.quiet_since_ms >= st.settings.quiet_ms) {
       spdlog::info("perception: problem {} is over (its services ok for {} ms)",
                    p.incident_id.empty() ? "(not opened)" : p.incident_id, st.settings.quiet_ms);
+      if (!p.incident_id.empty())
+        if (auto coordinator = caf::actor_cast<incidents_actor>(
+              st.ctx.directory->get(st.ctx.path("control/incidents"))))
+          self->send(coordinator, over_atom::value, p.incident_id);
       it = problems.erase(it);
       continue;
     }

@@ -512,6 +512,37 @@ CAF_TEST(a rejected step does not run and the incident escalates) {
   CAF_CHECK_NOT_EQUAL(store.next_approval_id(), request.id);
 }
 
+CAF_TEST(a problem that ends while its step waits for a human resolves without the step) {
+  w->steps = {make_step("rotate_db_secret", {{"role", "shop"}}, "high", "probe.shopd.http.status")};
+  start_loop();
+  auto id = open(problem({"shopd"}, "password authentication failed"));
+  CAF_REQUIRE(test::wait_until([&] { return pending().size() == 1; }, 20s));
+  auto request = pending().front();
+  // Perception: the incident's services have been healthy for its quiet time.
+  self->send(coordinator, over_atom::value, id);
+  CAF_REQUIRE(reaches(id, "resolved"));
+  auto x = get(id);
+  CAF_CHECK_EQUAL(x.plan[0].state, "rejected");
+  CAF_CHECK(x.plan[0].result.find("the problem ended before anyone decided") != std::string::npos);
+  CAF_CHECK(x.mitigated_unix_ms > 0);
+  CAF_CHECK(x.escalation.empty());
+  CAF_CHECK_EQUAL(runs(key(id, 0, 0)), 0);
+  CAF_CHECK_EQUAL(requests(key(id, 0, 0)), 0);
+  auto all = ask<std::vector<approval>>(safety, approvals_atom::value, false);
+  CAF_REQUIRE(all);
+  CAF_REQUIRE_EQUAL(all->size(), 1u);
+  CAF_CHECK_EQUAL(all->front().id, request.id);
+  CAF_CHECK_EQUAL(all->front().state, "rejected");
+  CAF_CHECK_EQUAL(all->front().decided_by, "vigil:perception");
+  // Told again, or about an unknown incident: nothing changes.
+  self->send(coordinator, over_atom::value, id);
+  self->send(coordinator, over_atom::value, std::string{"inc-0-0"});
+  CAF_CHECK_EQUAL(get(id).state, "resolved");
+  auto after = ask<std::vector<approval>>(safety, approvals_atom::value, false);
+  CAF_REQUIRE(after);
+  CAF_CHECK_EQUAL(after->size(), 1u);
+}
+
 CAF_TEST(an approval nobody answers expires and the incident escalates) {
   ctx.config.policy.approval_timeout_s = 1;
   w->steps = {make_step("rotate_db_secret", {{"role", "shop"}}, "high", "probe.shopd.http.status")};
