@@ -7,6 +7,7 @@
 #include <spdlog/spdlog.h>
 
 #include "chaos/faults/faults.hpp"
+#include "messages/unix_time.hpp"
 
 namespace vigil::chaos {
 
@@ -50,9 +51,7 @@ caf::behavior fault_behavior(caf::stateful_actor<fault_state>* self, std::string
         auto detail = impl.inject(params);
         self->state.injected = true;
         self->state.last = req;
-        self->state.injected_unix_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                                         std::chrono::system_clock::now().time_since_epoch())
-                                         .count();
+        self->state.injected_unix_ms = now_unix_ms();
         return detail;
       } catch (const std::exception& e) {
         return caf::make_error(chaos_error::inject_failed, e.what());

@@ -14,6 +14,7 @@
 #include "actors/agents/runbook_book.hpp"
 #include "actors/agents/signal_table.hpp"
 #include "messages/observability.hpp"
+#include "messages/unix_time.hpp"
 
 namespace vigil::agents {
 
@@ -59,9 +60,7 @@ const runbook_book& fresh_book(diagnosis_ptr self) {
 void finish(diagnosis_ptr self, std::shared_ptr<gathering> g) {
   if (--g->pending > 0)
     return;
-  auto now = std::chrono::duration_cast<std::chrono::milliseconds>(
-               std::chrono::system_clock::now().time_since_epoch())
-               .count();
+  auto now = now_unix_ms();
   // The probe manager's results are fresher than the bus's: they overlay.
   for (auto& r : g->probes)
     g->signals.observe(r, now);

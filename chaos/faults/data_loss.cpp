@@ -3,9 +3,8 @@
 // restore them: one statement deletes and keeps, so an order committed
 // meanwhile is either deleted and kept, or left alone (a snapshot taken
 // before a separate DELETE missed such orders and lost them for good).
-#include <chrono>
-
 #include "chaos/faults/faults.hpp"
+#include "messages/unix_time.hpp"
 
 namespace vigil::chaos {
 
@@ -17,10 +16,7 @@ public:
 
   std::string inject(const nlohmann::json& params) override {
     auto percent = params["percent"].get<long long>();
-    auto stamp = std::chrono::duration_cast<std::chrono::milliseconds>(
-                   std::chrono::system_clock::now().time_since_epoch())
-                   .count();
-    snapshot_ = "chaos_snapshot_orders_" + std::to_string(stamp);
+    snapshot_ = "chaos_snapshot_orders_" + std::to_string(now_unix_ms());
     ctx_.sql("CREATE TABLE " + snapshot_ + " (LIKE orders)");
     auto deleted = ctx_.sql("WITH gone AS (DELETE FROM orders WHERE random() * 100 < "
                             + std::to_string(percent) + " RETURNING *), kept AS (INSERT INTO "

@@ -9,6 +9,7 @@
 
 #include "actors/actions/tool.hpp"
 #include "actors/actions/tools/file_ops.hpp"
+#include "messages/unix_time.hpp"
 
 namespace vigil::actions {
 
@@ -72,9 +73,7 @@ std::pair<std::string, int64_t> take_orders_snapshot(pqxx::connection& conn, con
   } catch (const std::exception& e) {
     throw tool_failure(std::string{"snapshot of orders: "} + e.what());
   }
-  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-              std::chrono::system_clock::now().time_since_epoch())
-              .count();
+  auto ms = now_unix_ms();
   auto path = dir + "/" + std::to_string(ms) + ".jsonl";
   write_atomically(path, text, 0600);
   // Keep the newest, and the largest: orders only grow, so a snapshot taken

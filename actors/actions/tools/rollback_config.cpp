@@ -19,6 +19,7 @@
 #include "actors/actions/tools/periodic_task.hpp"
 #include "actors/actions/tools/tool_args.hpp"
 #include "actors/actions/tools/wait_for.hpp"
+#include "messages/unix_time.hpp"
 
 namespace vigil::actions {
 
@@ -76,8 +77,7 @@ public:
       return out;
     }
     // Keep the replaced file for the postmortem.
-    auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                std::chrono::system_clock::now().time_since_epoch()).count();
+    auto ms = now_unix_ms();
     std::error_code ec;
     std::filesystem::create_directories(cfg_.state_dir + "/replaced", ec);
     auto replaced = cfg_.state_dir + "/replaced/" + svc.name + "-" + std::to_string(ms) + ".config";
