@@ -2,36 +2,23 @@
 
 #include <pqxx/pqxx>
 
+#include "config/conninfo.hpp"
 #include "stack/shopd/db_error.hpp"
 #include "stack/shopd/secret_file.hpp"
 
 namespace vigil::shop {
 
-namespace {
-
-// libpq's quoting: single quotes, with \ and ' escaped by a backslash.
-std::string quoted(const std::string& value) {
-  std::string result = "'";
-  for (char c : value) {
-    if (c == '\\' || c == '\'')
-      result += '\\';
-    result += c;
-  }
-  return result + "'";
-}
-
-} // namespace
-
 std::string connection_string(const db_config& db, const std::string& password) {
-  auto result = "host=" + quoted(db.host) + " port=" + std::to_string(db.port)
-                + " dbname=" + quoted(db.dbname) + " user=" + quoted(db.user)
-                + " password=" + quoted(password)
+  auto result = "host=" + conninfo_value(db.host) + " port=" + std::to_string(db.port)
+                + " dbname=" + conninfo_value(db.dbname) + " user=" + conninfo_value(db.user)
+                + " password=" + conninfo_value(password)
                 + " connect_timeout=" + std::to_string(db.connect_timeout_s)
                 + " application_name=shopd";
   // Bounds every statement, waits on locks included, so a stuck table gives
   // errors rather than requests that hang and pile up.
   if (db.statement_timeout_ms > 0)
-    result += " options=" + quoted("-c statement_timeout=" + std::to_string(db.statement_timeout_ms));
+    result += " options="
+              + conninfo_value("-c statement_timeout=" + std::to_string(db.statement_timeout_ms));
   return result;
 }
 
