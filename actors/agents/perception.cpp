@@ -98,6 +98,11 @@ std::set<std::string> bad_services(const perception_state& st, int64_t now) {
   return result;
 }
 
+/// The incident coordinator on this node (invalid while it restarts).
+incidents_actor coordinator_of(const perception_state& st) {
+  return caf::actor_cast<incidents_actor>(st.ctx.directory->get(st.ctx.path("control/incidents")));
+}
+
 /// A service that turns bad joins the problem that changed within
 /// merge_window_ms (a cascade: the database, then the API behind it);
 /// later it is a problem of its own. A problem ends once all its services
@@ -163,8 +168,7 @@ void update_problems(perception_ptr self, int64_t now) {
       spdlog::info("perception: problem {} is over (its services ok for {} ms)",
                    p.incident_id.empty() ? "(not opened)" : p.incident_id, st.settings.quiet_ms);
       if (!p.incident_id.empty())
-        if (auto coordinator = caf::actor_cast<incidents_actor>(
-              st.ctx.directory->get(st.ctx.path("control/incidents"))))
+        if (auto coordinator = coordinator_of(st))
           self->send(coordinator, over_atom::value, p.incident_id);
       it = problems.erase(it);
       continue;
@@ -177,8 +181,7 @@ void send_problems(perception_ptr self) {
   auto& st = self->state;
   if (st.sending)
     return;
-  auto coordinator = caf::actor_cast<incidents_actor>(
-    st.ctx.directory->get(st.ctx.path("control/incidents")));
+  auto coordinator = coordinator_of(st);
   if (!coordinator)
     return; // kept; tried again at the next tick
   for (auto& p : st.problems) {
