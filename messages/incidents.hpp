@@ -57,12 +57,15 @@ struct hypothesis {
   std::vector<std::string> evidence_for;     ///< Matched conditions, in words.
   std::vector<std::string> evidence_against; ///< Conditions that did not hold.
   std::vector<std::string> blast_radius;     ///< Services that depend on the broken one.
+  /// The service a failure mode blames ("dbproxy" for process-exited bound
+  /// to dbproxy); empty for a runbook that names its services itself.
+  std::string component;
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, hypothesis& x) {
   return f(caf::meta::type_name("vigil::hypothesis"), x.root_cause, x.runbook, x.title,
-           x.confidence, x.evidence_for, x.evidence_against, x.blast_radius);
+           x.confidence, x.evidence_for, x.evidence_against, x.blast_radius, x.component);
 }
 
 /// One step of a guarded plan, and how far it got.

@@ -22,12 +22,30 @@ using svc_start_atom = caf::atom_constant<caf::atom("svc_start")>;
 using svc_stop_atom = caf::atom_constant<caf::atom("svc_stop")>;
 using svc_restart_atom = caf::atom_constant<caf::atom("svc_restrt")>;
 
+/// What the kernel says a service's process is doing now (/proc/<pid>/stat):
+/// the evidence that tells a hung process (stopped, stuck in the kernel)
+/// from a dead one or a live one.
+enum class process_activity : uint8_t {
+  none,      ///< No process (not started, or ended).
+  running,   ///< R: on a CPU or ready for one.
+  sleeping,  ///< S or I: waiting for something (the usual idle state).
+  disk_wait, ///< D: uninterruptible, stuck in the kernel (I/O, a dead mount).
+  stopped,   ///< T or t: stopped by a signal (SIGSTOP, SIGTSTP) or a tracer.
+  zombie,    ///< Z or X: ended, not reaped yet.
+};
+
+/// "none", "running", "sleeping", "disk_wait", "stopped", "zombie".
+const char* to_string(process_activity x);
+
+/// The activity of a /proc state letter.
+process_activity activity_of_state(char state);
+
 /// One service as its manager sees it, as `vigilctl services` shows it.
 struct service_status {
   std::string name;
   /// starting (launched, not ready yet), running, stopped (by request),
   /// exited (on its own), killed (by a signal it did not get from a stop),
-  /// failed (could not start, or not ready in time).
+  /// failed (could not start, exited before it was ready, or not ready in time).
   std::string state;
   int32_t pid = 0;              ///< The process (group leader); 0 when none ran yet.
   int32_t exit_code = -1;       ///< Of the last exit; -1 when none or unknown.
@@ -40,13 +58,14 @@ struct service_status {
   std::string log_path;         ///< Where its stdout and stderr go.
   bool ready = false;           ///< Running and its ready_url answered 200 (or it has none).
   std::string detail;           ///< Why it failed or how its exit was seen; empty if nothing to say.
+  process_activity activity = process_activity::none; ///< What its process does now.
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, service_status& x) {
   return f(caf::meta::type_name("vigil::service_status"), x.name, x.state, x.pid,
            x.exit_code, x.signal, x.oom_killed, x.restarts, x.started_unix_ms,
-           x.exited_unix_ms, x.rss_bytes, x.log_path, x.ready, x.detail);
+           x.exited_unix_ms, x.rss_bytes, x.log_path, x.ready, x.detail, x.activity);
 }
 
 /// Field-wise, for tests (inline: equality.cpp is not this protocol's file).
@@ -56,7 +75,7 @@ inline bool operator==(const service_status& x, const service_status& y) {
          && x.oom_killed == y.oom_killed && x.restarts == y.restarts
          && x.started_unix_ms == y.started_unix_ms && x.exited_unix_ms == y.exited_unix_ms
          && x.rss_bytes == y.rss_bytes && x.log_path == y.log_path && x.ready == y.ready
-         && x.detail == y.detail;
+         && x.detail == y.detail && x.activity == y.activity;
 }
 
 /// The action node's service manager ("<node>/action/services"). Start,

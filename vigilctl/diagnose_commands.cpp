@@ -57,7 +57,7 @@ void print_hypotheses(std::ostream& out, const std::vector<vigil::hypothesis>& h
     char conf[16];
     std::snprintf(conf, sizeof conf, "%3.0f%%", h.confidence * 100);
     out << ++n << ". " << conf << "  " << h.root_cause
-        << (h.runbook.empty() ? "" : "  (" + h.runbook + ")") << "\n";
+        << (h.component.empty() ? "" : " on " + h.component) << (h.runbook.empty() ? "" : "  (" + h.runbook + ")") << "\n";
     out << "   " << h.title << "\n";
     for (auto& e : h.evidence_for)
       out << "   + " << one_line(e, 160) << "\n";

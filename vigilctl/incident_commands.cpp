@@ -64,7 +64,8 @@ std::string root_cause(const vigil::incident& x) {
     return "-";
   auto i = std::min<size_t>(x.hypothesis_index, x.hypotheses.size() - 1);
   auto& h = x.hypotheses[i];
-  return printable(h.root_cause) + " " + percent(h.confidence);
+  return printable(h.root_cause) + (h.component.empty() ? "" : " on " + printable(h.component))
+         + " " + percent(h.confidence);
 }
 
 /// The check of a step in words: "probe.shopd.http.status is ok within 30 s".
@@ -162,8 +163,9 @@ void print_incident(std::ostream& out, const vigil::incident& x) {
   out << "\nhypotheses:\n";
   for (size_t i = 0; i < x.hypotheses.size(); ++i) {
     auto& h = x.hypotheses[i];
-    out << "  " << (i + 1) << ". " << printable(h.root_cause) << " " << percent(h.confidence)
-        << (h.runbook.empty() ? "" : "  runbook " + printable(h.runbook))
+    out << "  " << (i + 1) << ". " << printable(h.root_cause)
+        << (h.component.empty() ? "" : " on " + printable(h.component)) << " "
+        << percent(h.confidence) << (h.runbook.empty() ? "" : "  runbook " + printable(h.runbook))
         << (i == x.hypothesis_index && !x.plan.empty() ? "  <- planned" : "") << "\n";
     if (!h.title.empty())
       out << "     " << printable(h.title) << "\n";

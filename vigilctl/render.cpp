@@ -102,7 +102,8 @@ json to_json(const vigil::service_status& s) {
               {"rss_bytes", s.rss_bytes},
               {"log_path", s.log_path},
               {"ready", s.ready},
-              {"detail", s.detail}};
+              {"detail", s.detail},
+              {"process", vigil::to_string(s.activity)}};
 }
 
 std::string megabytes(uint64_t bytes) {
@@ -231,6 +232,8 @@ void render_service(std::ostream& out, const vigil::service_status& s, format fm
   std::string line = printable(s.name) + ": " + printable(s.state);
   if (s.pid > 0)
     line += " pid=" + std::to_string(s.pid);
+  if (s.activity != vigil::process_activity::none)
+    line += std::string{" process="} + vigil::to_string(s.activity);
   line += std::string{" ready="} + (s.ready ? "yes" : "no");
   if (s.rss_bytes > 0)
     line += " rss=" + megabytes(s.rss_bytes);

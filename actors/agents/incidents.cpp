@@ -356,8 +356,10 @@ void plan(coordinator_ptr self, incident& x) {
         if (!x || x->state != "planning" || x->hypothesis_index != hypothesis_index)
           return;
         if (steps.empty()) {
-          escalate(self, *x, "the runbook " + x->hypotheses[hypothesis_index].runbook
-                               + " gives no steps for this incident");
+          auto& h = x->hypotheses[hypothesis_index];
+          escalate(self, *x, "no safe automatic fix for " + h.root_cause
+                               + (h.component.empty() ? "" : " on " + h.component)
+                               + " (runbook " + h.runbook + " has no steps): a human must look");
           return;
         }
         // The coordinator numbers steps across hypotheses and makes the keys,

@@ -37,6 +37,11 @@ struct problem {
   int64_t quiet_since_ms = 0; ///< All ok since; 0 while something is bad.
   bool unsent = true;         ///< Services were added since the coordinator last heard.
   std::string incident_id;
+  /// Its incident was escalated: a human owns it, and a failure it has not
+  /// reported yet must reach them as an incident of its own.
+  bool escalated = false;
+  /// "probe:status" of every failure the coordinator has heard of.
+  std::set<std::string> reported;
 };
 
 struct perception_state {
@@ -50,6 +55,8 @@ struct perception_state {
   std::map<std::string, int64_t> first_bad;
   /// Per probe: when its results turned not ok (0 while ok).
   std::map<std::string, int64_t> not_ok_since;
+  /// Per probe: its status now and since when.
+  std::map<std::string, std::pair<std::string, int64_t>> status_since;
   /// Open problems, oldest first: services that went bad together.
   std::vector<problem> problems;
   caf::actor followed;
@@ -101,6 +108,28 @@ std::set<std::string> bad_services(const perception_state& st, int64_t now) {
 /// The incident coordinator on this node (invalid while it restarts).
 incidents_actor coordinator_of(const perception_state& st) {
   return caf::actor_cast<incidents_actor>(st.ctx.directory->get(st.ctx.path("control/incidents")));
+}
+
+/// A failure of `p`'s services not reported to the coordinator yet: a probe
+/// in a status it has not reported in this problem, held new_failure_after_ms.
+std::string new_failure(const perception_state& st, const problem& p, int64_t now) {
+  for (auto& [name, r] : st.latest) {
+    if (p.services.count(r.target) == 0 || r.status == "ok" || ignored(st, name)
+        || p.reported.count(name + ":" + r.status) > 0)
+      continue;
+    auto since = st.status_since.find(name);
+    if (since != st.status_since.end() && since->second.first == r.status
+        && now - since->second.second >= st.settings.new_failure_after_ms)
+      return name + " " + r.status;
+  }
+  return {};
+}
+
+/// What `p` tells the coordinator now: every failure of its services.
+void mark_reported(const perception_state& st, problem& p) {
+  for (auto& [name, r] : st.latest)
+    if (p.services.count(r.target) > 0 && r.status != "ok" && !ignored(st, name))
+      p.reported.insert(name + ":" + r.status);
 }
 
 /// A service that turns bad joins the problem that changed within
@@ -159,6 +188,17 @@ void update_problems(perception_ptr self, int64_t now) {
       for (auto& [name, r] : st.latest)
         if (p.services.count(r.target) > 0 && r.status != "ok" && !ignored(st, name))
           p.symptoms[name] = symptom_line(r);
+      if (p.escalated && !p.unsent)
+        if (auto fresh = new_failure(st, p, now); !fresh.empty()) {
+          // Escalated problems never go quiet by themselves: a new failure
+          // of their services (a lock on a DB that is still missing a fix)
+          // is an incident of its own, starting now.
+          p.unsent = true;
+          p.escalated = false;
+          p.started_unix_ms = now;
+          spdlog::info("perception: new failure in the escalated problem {}: {}",
+                       p.incident_id, fresh);
+        }
       ++it;
       continue;
     }
@@ -198,6 +238,7 @@ void send_problems(perception_ptr self) {
                      : "");
     st.sending = true;
     p.unsent = false;
+    mark_reported(st, p);
     auto key = inc.services.front();
     self->request(coordinator, ask_timeout, open_atom::value, std::move(inc))
       .then(
@@ -233,6 +274,9 @@ void take_probe(perception_ptr self, const probe_result& r, int64_t now) {
   auto at = r.at_unix_ms > 0 ? r.at_unix_ms : now;
   auto& since = st.not_ok_since[r.probe];
   since = r.status == "ok" ? 0 : since == 0 ? now : since;
+  auto& status = st.status_since[r.probe];
+  if (status.first != r.status)
+    status = {r.status, now};
   if (r.status != "ok") {
     auto& fb = st.first_bad[r.target];
     if (fb == 0)
@@ -272,6 +316,9 @@ void take(perception_ptr self, const event& e) {
                                                                                   : "ok";
         as_probe.detail = sli_line(s);
         as_probe.at_unix_ms = s.window_end_unix_ms;
+        auto& status = st.status_since[as_probe.probe];
+        if (status.first != as_probe.status)
+          status = {as_probe.status, now};
         st.latest[as_probe.probe] = as_probe;
       }
     } else if (e.topic.rfind("service.", 0) == 0) {
@@ -325,8 +372,30 @@ void follow_bus(perception_ptr self) {
   spdlog::info("perception: following the bus for probe.*, sli.*, service.*, sample.*");
 }
 
+/// Which problems' incidents were escalated (asked of the coordinator).
+void poll_escalations(perception_ptr self) {
+  auto coordinator = coordinator_of(self->state);
+  if (!coordinator)
+    return;
+  for (auto& p : self->state.problems) {
+    if (p.incident_id.empty() || p.escalated)
+      continue;
+    self->request(coordinator, ask_timeout, incident_atom::value, p.incident_id)
+      .then(
+        [self, id = p.incident_id](const incident& x) {
+          if (x.state != "escalated")
+            return;
+          for (auto& q : self->state.problems)
+            if (q.incident_id == id)
+              q.escalated = true;
+        },
+        [](caf::error&) { /* nop: asked again at the next poll */ });
+  }
+}
+
 void poll(perception_ptr self) {
   auto& st = self->state;
+  poll_escalations(self);
   auto registry = st.ctx.registry ? st.ctx.registry() : registry_actor{};
   if (!registry)
     return;
@@ -406,6 +475,7 @@ perception_settings parse_perception_settings(const nlohmann::json& j) {
   s.startup_grace_ms = j.value("startup_grace_ms", s.startup_grace_ms);
   s.merge_window_ms = j.value("merge_window_ms", s.merge_window_ms);
   s.bad_for_ms = j.value("bad_for_ms", s.bad_for_ms);
+  s.new_failure_after_ms = j.value("new_failure_after_ms", s.new_failure_after_ms);
   s.poll_ms = std::max<int64_t>(100, j.value("poll_ms", s.poll_ms));
   s.signal_max_age_ms = j.value("signal_max_age_ms", s.signal_max_age_ms);
   s.log_keep_ms = j.value("log_keep_ms", s.log_keep_ms);

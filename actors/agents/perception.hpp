@@ -24,6 +24,9 @@ struct perception_settings {
   /// A probe not ok this long makes its service bad even when hysteresis
   /// has not settled (results come on a change, then every few seconds).
   int64_t bad_for_ms = 1000;
+  /// A probe of an escalated problem's services in a status that problem
+  /// has not reported, held this long, is a new failure: a new incident.
+  int64_t new_failure_after_ms = 2000;
   /// All services ok this long closes the problem; the next one is new.
   int64_t quiet_ms = 10000;
   /// After perception starts, nothing opens a problem this long: the stack

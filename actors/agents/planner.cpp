@@ -65,6 +65,15 @@ std::map<std::string, std::string> placeholder_values(const incident& inc,
   return values;
 }
 
+std::optional<runbook_info> runbook_for(const runbook_book& book, const hypothesis& h) {
+  auto runbook = book.find(h.runbook);
+  if (runbook == nullptr)
+    return std::nullopt;
+  if (runbook->generic() && !h.component.empty())
+    return bind_service(*runbook, h.component);
+  return *runbook;
+}
+
 std::vector<plan_step> make_plan(const incident& inc, uint32_t hypothesis_index,
                                  const runbook_info* runbook, const signal_table& signals,
                                  double min_confidence) {
@@ -78,6 +87,8 @@ std::vector<plan_step> make_plan(const incident& inc, uint32_t hypothesis_index,
         && inc.hypotheses[i].confidence >= min_confidence)
       another = true;
   auto values = placeholder_values(inc, signals);
+  if (!inc.hypotheses[hypothesis_index].component.empty())
+    values["$service"] = inc.hypotheses[hypothesis_index].component;
   auto& steps = runbook->steps;
   for (size_t i = 0; i < steps.size(); ++i) {
     auto& s = steps[i];
@@ -147,7 +158,8 @@ planner_actor::behavior_type planner(planner_ptr self, agents_context ctx) {
       uint32_t index = 0;
       bool found = false;
       for (uint32_t i = 0; i < inc.hypotheses.size(); ++i)
-        if (inc.hypotheses[i].runbook == h.runbook && inc.hypotheses[i].root_cause == h.root_cause) {
+        if (inc.hypotheses[i].runbook == h.runbook && inc.hypotheses[i].root_cause == h.root_cause
+            && inc.hypotheses[i].component == h.component) {
           index = i;
           found = true;
           break;
@@ -166,10 +178,11 @@ planner_actor::behavior_type planner(planner_ptr self, agents_context ctx) {
       auto rp = self->make_response_promise<std::vector<plan_step>>();
       auto perception = caf::actor_cast<perception_actor>(
         self->state.ctx.directory->get(self->state.ctx.path("control/agents/perception")));
-      auto done = [self, rp, with, index, runbook_id = h.runbook](const signal_table& signals) mutable {
-        auto r = self->state.book.find(runbook_id);
-        auto plan = make_plan(with, index, r, signals, self->state.min_confidence);
-        spdlog::info("planner: {} h{} ({}): {} steps", with.id, index, runbook_id, plan.size());
+      auto done = [self, rp, with, index, h](const signal_table& signals) mutable {
+        auto r = runbook_for(self->state.book, h);
+        auto plan = make_plan(with, index, r ? &*r : nullptr, signals, self->state.min_confidence);
+        spdlog::info("planner: {} h{} ({}{}{}): {} steps", with.id, index, h.runbook,
+                     h.component.empty() ? "" : " on ", h.component, plan.size());
         rp.deliver(std::move(plan));
       };
       if (!perception) {

@@ -303,6 +303,7 @@ json postmortem_document(const incident& inc, const postmortem_facts& facts) {
     root_cause = {{"root_cause", h->root_cause},
                   {"title", h->title},
                   {"runbook", h->runbook},
+                  {"component", h->component},
                   {"confidence", h->confidence},
                   {"evidence_for", h->evidence_for},
                   {"evidence_against", h->evidence_against},
@@ -365,7 +366,9 @@ std::string render_postmortem(const json& doc) {
     out << "Not diagnosed.\n";
   } else {
     out << "**" << cell(str(rc, "title").empty() ? str(rc, "root_cause") : str(rc, "title"))
-        << "** (`" << str(rc, "root_cause") << "`, runbook `" << str(rc, "runbook")
+        << "** (`" << str(rc, "root_cause") << "`"
+        << (str(rc, "component").empty() ? "" : " on `" + str(rc, "component") + "`")
+        << ", runbook `" << str(rc, "runbook")
         << "`, confidence " << percent(rc.value("confidence", 0.0)) << ")\n\n";
     for (auto& e : rc["evidence_for"])
       out << "- for: " << e.get<std::string>() << "\n";

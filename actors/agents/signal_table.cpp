@@ -193,6 +193,8 @@ void signal_table::observe(const service_status& s, int64_t now_unix_ms) {
   set(prefix + "signal", static_cast<double>(s.signal), now_unix_ms);
   set(prefix + "exit_code", static_cast<double>(s.exit_code), now_unix_ms);
   set(prefix + "ready", s.ready ? 1.0 : 0.0, now_unix_ms);
+  set(prefix + "process", std::string{to_string(s.activity)}, now_unix_ms);
+  set(prefix + "detail", s.detail, now_unix_ms);
   if (s.oom_killed)
     remember_memory(s.name, "oom_recent", 1, now_unix_ms, now_unix_ms);
 }

@@ -49,6 +49,8 @@ bool holds(const condition& c, const signal_value& v) {
   }
   if (c.op == "contains")
     return lower(v.text).find(lower(c.text)) != std::string::npos;
+  if (c.op == "in")
+    return std::find(c.any_of.begin(), c.any_of.end(), v.text) != c.any_of.end();
   if (c.op == "above")
     return number_of(v, x) && x > c.number;
   if (c.op == "below")
@@ -63,6 +65,12 @@ std::string shorten(const std::string& text, size_t max = 160) {
 std::string wanted(const condition& c) {
   if (c.op == "is_not")
     return "is not " + c.text;
+  if (c.op == "in") {
+    std::string list;
+    for (auto& x : c.any_of)
+      list += (list.empty() ? "" : ", ") + x;
+    return "is one of " + list;
+  }
   return c.op + " " + c.text;
 }
 
@@ -131,9 +139,59 @@ hypothesis score(const runbook_info& runbook, const signal_table& signals,
     }
   }
   h.confidence = total > 0 ? held / total : 0;
+  // Evidence that rules the cause out: one holding is enough.
+  for (auto& c : runbook.rules_out) {
+    auto r = evaluate(c, signals);
+    if (r.held) {
+      h.confidence = 0;
+      h.evidence_against.push_back("ruled out: " + r.words);
+    }
+  }
+  h.component = runbook.component;
   if (!runbook.services.empty())
     h.blast_radius = blast_radius(runbook.services.front(), settings);
   return h;
+}
+
+std::vector<std::string> dependencies_of(const std::string& service,
+                                         const diagnosis_settings& settings) {
+  std::vector<std::string> result;
+  std::set<std::string> seen{service};
+  std::vector<std::string> queue{service};
+  for (size_t i = 0; i < queue.size(); ++i)
+    for (auto& [dependency, dependents] : settings.dependents)
+      if (std::find(dependents.begin(), dependents.end(), queue[i]) != dependents.end()
+          && seen.insert(dependency).second) {
+        result.push_back(dependency);
+        queue.push_back(dependency);
+      }
+  return result;
+}
+
+std::set<std::string> candidate_components(const signal_table& signals,
+                                           const diagnosis_settings& settings,
+                                           const std::set<std::string>& focus) {
+  std::set<std::string> result;
+  for (auto& service : focus) {
+    if (service == "vigil")
+      continue;
+    result.insert(service);
+    for (auto& d : dependencies_of(service, settings))
+      result.insert(d);
+  }
+  if (!focus.empty())
+    return result;
+  // No focus: every service anyone knows of.
+  for (auto& v : signals.snapshot("service.")) {
+    auto n = v.name.size();
+    if (n > 14 && v.name.compare(n - 6, 6, ".state") == 0)
+      result.insert(v.name.substr(8, n - 14));
+  }
+  for (auto& [dependency, dependents] : settings.dependents) {
+    result.insert(dependency);
+    result.insert(dependents.begin(), dependents.end());
+  }
+  return result;
 }
 
 std::set<std::string> focus_services(const std::vector<std::string>& incident_services,
@@ -183,11 +241,29 @@ std::vector<hypothesis> rank_hypotheses(const std::vector<runbook_info>& runbook
     hypothesis h;
     double retrieval = 0;
   };
-  std::vector<scored> all;
+  // A failure mode of any service is bound to each candidate component: the
+  // affected services and what they depend on (localisation walks the graph).
+  std::vector<runbook_info> bound;
+  auto components = candidate_components(signals, settings, focus);
+  std::set<std::string> near; // the focus and its dependencies
+  for (auto& f : focus) {
+    near.insert(f);
+    for (auto& d : dependencies_of(f, settings))
+      near.insert(d);
+  }
   for (auto& r : runbooks) {
+    if (!r.generic()) {
+      bound.push_back(r);
+      continue;
+    }
+    for (auto& c : components)
+      bound.push_back(bind_service(r, c));
+  }
+  std::vector<scored> all;
+  for (auto& r : bound) {
     auto it = retrieval.find(r.id);
     scored s{score(r, signals, settings), it == retrieval.end() ? 0 : it->second};
-    bool about = focus.empty();
+    bool about = focus.empty() || (!r.component.empty() && near.count(r.component) > 0);
     for (auto& service : r.services)
       about = about || focus.count(service) > 0;
     if (!about) {
@@ -206,7 +282,9 @@ std::vector<hypothesis> rank_hypotheses(const std::vector<runbook_info>& runbook
       return x.h.confidence > y.h.confidence;
     if (x.retrieval != y.retrieval)
       return x.retrieval > y.retrieval;
-    return x.h.runbook < y.h.runbook;
+    if (x.h.runbook != y.h.runbook)
+      return x.h.runbook < y.h.runbook;
+    return x.h.component < y.h.component;
   });
   std::vector<hypothesis> result;
   if (all.empty() || all.front().h.confidence < settings.min_confidence) {
@@ -216,7 +294,9 @@ std::vector<hypothesis> rank_hypotheses(const std::vector<runbook_info>& runbook
     unknown.confidence = all.empty() ? 0 : all.front().h.confidence;
     for (size_t i = 0; i < all.size() && i < 3; ++i)
       if (all[i].h.confidence > 0)
-        unknown.evidence_for.push_back("closest: " + all[i].h.runbook + " ("
+        unknown.evidence_for.push_back("closest: " + all[i].h.runbook
+                                       + (all[i].h.component.empty() ? "" : " on " + all[i].h.component)
+                                       + " ("
                                        + all[i].h.root_cause + ") at "
                                        + percent(all[i].h.confidence));
     unknown.evidence_against.push_back("no runbook reaches the confidence threshold of "

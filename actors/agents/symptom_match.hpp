@@ -36,7 +36,20 @@ condition_result evaluate(const condition& c, const signal_table& signals);
 std::vector<std::string> blast_radius(const std::string& service,
                                       const diagnosis_settings& settings);
 
-/// One runbook scored: confidence = held weight / total weight.
+/// Every service that `service` depends on, directly or not (the dependents
+/// map read backwards), nearest first.
+std::vector<std::string> dependencies_of(const std::string& service,
+                                         const diagnosis_settings& settings);
+
+/// The components a failure mode of any service is tried on: the focus
+/// services and everything they depend on; without focus, every service
+/// seen (service.<name>.state) or named in the dependents map.
+std::set<std::string> candidate_components(const signal_table& signals,
+                                           const diagnosis_settings& settings,
+                                           const std::set<std::string>& focus);
+
+/// One runbook scored: confidence = held weight / total weight, 0 when one
+/// of its rules_out conditions holds.
 hypothesis score(const runbook_info& runbook, const signal_table& signals,
                  const diagnosis_settings& settings);
 

@@ -102,11 +102,12 @@ const json& object_of(const json& value, const place& where) {
   return value;
 }
 
-/// A signal and one comparison: {"signal": S, "is"|"is_not"|"contains": TEXT}
-/// or {"signal": S, "above"|"below": NUMBER}. `extra` are the other keys the
-/// caller allows (weight, within_s).
+/// A signal and one comparison: {"signal": S, "is"|"is_not"|"contains": TEXT},
+/// {"signal": S, "above"|"below": NUMBER} or {"signal": S, "in": [TEXT, ...]}.
+/// `extra` are the other keys the caller allows (weight, within_s).
 void check_condition(const json& obj, const place& where, std::set<std::string> extra) {
-  static const std::vector<std::string> comparisons{"is", "is_not", "contains", "above", "below"};
+  static const std::vector<std::string> comparisons{"is", "is_not", "contains", "above", "below",
+                                                    "in"};
   object_of(obj, where);
   std::set<std::string> known{"signal"};
   known.insert(comparisons.begin(), comparisons.end());
@@ -127,12 +128,17 @@ void check_condition(const json& obj, const place& where, std::set<std::string> 
     if (op == "above" || op == "below") {
       if (!value.is_number())
         where.at(op).fail("expected a number, got " + value.dump());
+    } else if (op == "in") {
+      if (!value.is_array() || value.empty())
+        where.at(op).fail("expected a non-empty list of values, got " + value.dump());
+      for (size_t i = 0; i < value.size(); ++i)
+        text_of(value[i], where.at(op).at(i), 200);
     } else {
       text_of(value, where.at(op), 200);
     }
   }
   if (found.empty())
-    where.fail("needs one comparison: is, is_not, contains, above or below");
+    where.fail("needs one comparison: is, is_not, contains, above, below or in");
 }
 
 std::string tool_of(const json& obj, const place& where) {
@@ -164,6 +170,9 @@ std::string check_step(const json& step, const place& where) {
     where.at("risk").fail("expected \"low\" or \"high\", got " + risk.dump());
   check_condition(required(step, "check", where), where.at("check"), {"within_s"});
   auto& check = step["check"];
+  if (check.contains("in"))
+    where.at("check").at("in").fail("a step's check compares one value (is, is_not, contains, "
+                                    "above, below)");
   if (check.contains("within_s")) {
     auto& w = check["within_s"];
     if (!w.is_number_integer() || w.get<int64_t>() < 1 || w.get<int64_t>() > 3600)
@@ -298,8 +307,8 @@ knowledge_entry parse_knowledge_file(const std::string& text, const std::string&
   if (entry.kind == "doc")
     only_keys(fm, top, {"id", "kind", "title", "services"});
   else
-    only_keys(fm, top, {"id", "kind", "title", "root_cause", "services", "symptoms", "steps",
-                        "prevention", "escalate"});
+    only_keys(fm, top, {"id", "kind", "title", "root_cause", "services", "symptoms",
+                        "rules_out", "steps", "prevention", "escalate"});
   entry.id = text_of(required(fm, "id", top), top.at("id"), 64);
   if (!is_id(entry.id))
     top.at("id").fail("expected lower-case letters, digits and '-', got \"" + entry.id + "\"");
@@ -324,9 +333,17 @@ knowledge_entry parse_knowledge_file(const std::string& text, const std::string&
     if (!w.is_number() || w.get<double>() <= 0 || w.get<double>() > 1)
       where.at("weight").fail("expected a number in (0, 1], got " + w.dump());
   }
+  if (fm.contains("rules_out")) {
+    auto& rules_out = fm["rules_out"];
+    if (!rules_out.is_array())
+      top.at("rules_out").fail("expected a list of {signal, comparison}");
+    for (size_t i = 0; i < rules_out.size(); ++i)
+      check_condition(rules_out[i], top.at("rules_out").at(i), {});
+  }
+  // A failure mode with no safe automatic fix has no steps: it escalates.
   auto& steps = required(fm, "steps", top);
-  if (!steps.is_array() || steps.empty())
-    top.at("steps").fail("expected a non-empty list of steps");
+  if (!steps.is_array() || (steps.empty() && !fm.contains("escalate")))
+    top.at("steps").fail("expected a list of steps (empty only with an 'escalate' text)");
   for (size_t i = 0; i < steps.size(); ++i)
     entry.steps += check_step(steps[i], top.at("steps").at(i)) + "\n";
   for (auto& note : texts_of(required(fm, "prevention", top), top.at("prevention")))

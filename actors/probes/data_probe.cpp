@@ -3,6 +3,7 @@
 // (a poisoned cache, a skewed upstream), not an outage.
 #include <algorithm>
 #include <chrono>
+#include <cstring>
 #include <fstream>
 #include <map>
 #include <random>
@@ -12,6 +13,7 @@
 
 #include "actors/probes/detail/http_get.hpp"
 #include "actors/probes/detail/pg_session.hpp"
+#include "actors/probes/detail/secret_file.hpp"
 #include "actors/probes/kinds.hpp"
 
 namespace vigil::probes {
@@ -20,16 +22,6 @@ namespace {
 
 using clock_type = std::chrono::steady_clock;
 using json = nlohmann::json;
-
-std::string read_secret(const std::string& path) {
-  std::ifstream in{path};
-  std::stringstream buf;
-  buf << in.rdbuf();
-  auto text = buf.str();
-  while (!text.empty() && (text.back() == '\n' || text.back() == ' ' || text.back() == '\r'))
-    text.pop_back();
-  return text;
-}
 
 class data_probe : public probe {
 public:
@@ -100,8 +92,16 @@ private:
     auto& cfg = config();
     detail::pg_target t{cfg.db_host, cfg.db_port, cfg.dbname, cfg.user, "",
                         "-c statement_timeout=" + std::to_string(cfg.timeout_ms)};
-    if (!cfg.password_file.empty())
-      t.password = read_secret(cfg.password_file);
+    if (!cfg.password_file.empty()) {
+      auto secret = detail::read_secret_file(cfg.password_file);
+      if (secret.error != 0) {
+        r.values["secret_errno"] = secret.error;
+        set_degraded(r, "cannot compare: cannot read the password file " + cfg.password_file
+                          + ": " + std::strerror(secret.error));
+        return false;
+      }
+      t.password = secret.value;
+    }
     try {
       detail::pg_session db{t, deadline};
       for (auto& row : db.query(cfg.price_sql, deadline))

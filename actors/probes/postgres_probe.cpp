@@ -2,6 +2,7 @@
 // changed password or a full server shows at once), then the server's
 // activity, the file's own queries, and auth failures in the server log.
 #include <chrono>
+#include <cstring>
 #include <deque>
 #include <fstream>
 #include <map>
@@ -10,6 +11,7 @@
 #include "actors/probes/acked_log.hpp"
 #include "actors/probes/detail/log_tail.hpp"
 #include "actors/probes/detail/pg_session.hpp"
+#include "actors/probes/detail/secret_file.hpp"
 #include "actors/probes/kinds.hpp"
 
 namespace vigil::probes {
@@ -31,16 +33,6 @@ constexpr const char* activity_sql =
   "    AND l.pid <> pg_backend_pid()"
   "    AND c.relnamespace = 'public'::regnamespace AND c.relkind = 'r')";
 
-std::string read_secret(const std::string& path) {
-  std::ifstream in{path};
-  std::stringstream buf;
-  buf << in.rdbuf();
-  auto text = buf.str();
-  while (!text.empty() && (text.back() == '\n' || text.back() == ' ' || text.back() == '\r'))
-    text.pop_back();
-  return text;
-}
-
 bool is_number(const std::string& s) {
   if (s.empty())
     return false;
@@ -61,8 +53,18 @@ public:
     auto deadline = clock_type::now() + std::chrono::milliseconds{cfg.timeout_ms};
     count_auth_failures(r);
     detail::pg_target t{cfg.db_host, cfg.db_port, cfg.dbname, cfg.user, "", ""};
-    if (!cfg.password_file.empty())
-      t.password = read_secret(cfg.password_file);
+    if (!cfg.password_file.empty()) {
+      auto secret = detail::read_secret_file(cfg.password_file);
+      if (secret.error != 0) {
+        // Not the server's fault: nothing is known about it without a login.
+        r.values["secret_errno"] = secret.error;
+        r.values["up"] = 0;
+        set_down(r, "cannot read the password file " + cfg.password_file + ": "
+                      + std::strerror(secret.error));
+        return;
+      }
+      t.password = secret.value;
+    }
     auto lock_timeout = cfg.lock_timeout_ms > 0 ? cfg.lock_timeout_ms
                                                 : std::max<uint32_t>(1, cfg.timeout_ms / 2);
     t.options = "-c lock_timeout=" + std::to_string(lock_timeout)

@@ -263,6 +263,13 @@ uint64_t exec_backend::rss_bytes(const process_handle& process) {
   return detail::proc_rss_bytes(process.pid);
 }
 
+process_activity exec_backend::activity(const process_handle& process) {
+  auto stat = process.pid > 0 ? detail::read_proc_stat(process.pid) : std::nullopt;
+  if (!stat || stat->start_ticks != process.start_ticks)
+    return process_activity::none;
+  return activity_of_state(stat->state);
+}
+
 exit_callback exec_backend::wrap(const process_handle& process, exit_callback on_exit) {
   return [process, on_exit](pid_t pid, const process_exit& exit) {
     auto result = exit;

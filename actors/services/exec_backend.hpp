@@ -23,6 +23,7 @@ public:
   void kill(const process_handle& process) override;
 
   uint64_t rss_bytes(const process_handle& process) override;
+  process_activity activity(const process_handle& process) override;
 
 private:
   /// Adds what only the backend knows (an OOM kill, leftovers of the group).

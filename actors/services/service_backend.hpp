@@ -11,6 +11,7 @@
 #include <sys/types.h>
 
 #include "config/services_config.hpp"
+#include "messages/services.hpp"
 
 namespace vigil::services {
 
@@ -67,6 +68,9 @@ public:
 
   /// Resident memory of the process now; 0 when it is gone.
   virtual uint64_t rss_bytes(const process_handle& process) = 0;
+
+  /// What the process is doing now (running, stopped, ...); none when gone.
+  virtual process_activity activity(const process_handle& process) = 0;
 };
 
 using backend_factory = std::function<std::unique_ptr<service_backend>(const services_config&)>;

@@ -88,6 +88,7 @@ void save(manager_ptr self) {
 service_status current(manager_ptr self, service_entry& e) {
   auto result = e.status;
   result.rss_bytes = e.live() ? self->state.backend->rss_bytes(e.process) : 0;
+  result.activity = e.live() ? self->state.backend->activity(e.process) : process_activity::none;
   return result;
 }
 
@@ -259,9 +260,13 @@ void on_exit(manager_ptr self, service_entry& e, int32_t exit_code, int32_t sig,
     st.state = "failed";
     spdlog::error("services: {} failed: {}", e.config.name, st.detail);
   } else {
-    st.state = sig != 0 ? "killed" : "exited";
+    // An exit before it was ready is a start that failed (a bad config, a
+    // missing secret): starting it again the same way would fail again.
+    st.state = was == "starting" ? "failed" : sig != 0 ? "killed" : "exited";
     // An unknown status comes with the reason it is unknown.
     st.detail = detail.empty() ? how : exit_code < 0 && sig == 0 ? detail : how + "; " + detail;
+    if (was == "starting")
+      st.detail = "exited before it was ready: " + st.detail;
     spdlog::error("services: {} (pid {}) {}: {}; not restarting it (recovery is the agents' "
                   "call)",
                   e.config.name, st.pid, st.state, st.detail);

@@ -20,6 +20,7 @@
 #include <caf/test/unit_test_impl.hpp>
 #include <nlohmann/json.hpp>
 
+#include "tests/agents/demo_incidents.hpp"
 #include "tests/support/demo.hpp"
 #include "messages/unix_time.hpp"
 
@@ -38,16 +39,8 @@ demo_cluster& the_demo() {
   return d;
 }
 
-/// A healthy demo with the agents acting and nothing open: each case starts
-/// from there, whatever the one before it left.
 demo_cluster& ready_demo() {
-  auto& d = the_demo();
-  CAF_REQUIRE(d.up);
-  auto settled = d.settle(300s);
-  if (!settled)
-    CAF_MESSAGE("not settled: " << d.vigilctl({"status"}).out << d.vigilctl({"incidents"}).out);
-  CAF_REQUIRE(settled);
-  return d;
+  return ready(the_demo());
 }
 
 /// psql as the superuser over the target cluster's socket, as an operator
@@ -84,7 +77,8 @@ void repair_password(demo_cluster& d) {
 /// Waits for the incident `svc` opened since `since` and returns it.
 json opened(demo_cluster& d, const std::string& svc, int64_t since) {
   json x;
-  CAF_REQUIRE(wait_until([&] { return !(x = d.incident_of(svc, since)).is_null(); }, 90s));
+  CAF_REQUIRE(wait_until([&] { return !(x = d.incident_of(svc, since)).is_null(); }, 90s,
+                         vigilctl_poll));
   CAF_MESSAGE("incident " << x.value("id", "") << " opened");
   return x;
 }
@@ -92,7 +86,8 @@ json opened(demo_cluster& d, const std::string& svc, int64_t since) {
 /// The approval incident `id` waits for (fails the test after 120 s).
 json awaited_approval(demo_cluster& d, const std::string& id) {
   json a;
-  auto asked = wait_until([&] { return !(a = d.pending_approval(id)).is_null(); }, 120s);
+  auto asked = wait_until([&] { return !(a = d.pending_approval(id)).is_null(); }, 120s,
+                          vigilctl_poll);
   if (!asked)
     CAF_MESSAGE("incident: " << d.vigilctl({"incident", id}).out);
   CAF_REQUIRE(asked);
@@ -195,7 +190,7 @@ CAF_TEST(a password changed by hand waits for vigilctl approve and is fixed afte
   CAF_CHECK_EQUAL(audit_rows(d, id, "rotate_db_secret", "before"), 1u);
   CAF_CHECK(some_step_verified(x));
   // The app logs in with the rotated secret.
-  CAF_CHECK(wait_until([&] { return d.all_healthy(); }, 120s));
+  CAF_CHECK(wait_until([&] { return d.all_healthy(); }, 120s, vigilctl_poll));
 }
 
 CAF_TEST(a rejected step does not run and the incident escalates) {
@@ -226,7 +221,7 @@ CAF_TEST(a rejected step does not run and the incident escalates) {
   CAF_CHECK(recorded);
   // The human fixes it as they said; the stack is healthy again.
   repair_password(d);
-  CAF_CHECK(wait_until([&] { return d.all_healthy(); }, 120s));
+  CAF_CHECK(wait_until([&] { return d.all_healthy(); }, 120s, vigilctl_poll));
 }
 
 CAF_TEST(a file filling the data volume by hand is freed after approval) {
@@ -317,5 +312,5 @@ CAF_TEST(the control node killed mid incident loses nothing and repeats no step)
   auto rotations = steps_of(x, "rotate_db_secret");
   CAF_REQUIRE_EQUAL(rotations.size(), 1u);
   CAF_CHECK_EQUAL(rotations[0].value("approved_by", ""), "human:oncall");
-  CAF_CHECK(wait_until([&] { return d.all_healthy(); }, 120s));
+  CAF_CHECK(wait_until([&] { return d.all_healthy(); }, 120s, vigilctl_poll));
 }

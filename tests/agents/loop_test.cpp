@@ -237,7 +237,8 @@ plan_step make_step(const std::string& tool, const json& args, const std::string
 hypothesis known_cause() {
   hypothesis h;
   h.root_cause = "process_crash";
-  h.runbook = "shopd-process-down";
+  h.runbook = "process-exited";
+  h.component = "shopd";
   h.title = "shopd is not running";
   h.confidence = 0.9;
   h.evidence_for = {"probe.shopd.process.status is down"};

@@ -115,7 +115,8 @@ incident sample_incident(const std::string& id, const std::string& state) {
   inc.opened_unix_ms = inc.started_unix_ms + 1'200;
   hypothesis h;
   h.root_cause = "process_crash";
-  h.runbook = "shopd-process-down";
+  h.runbook = "process-exited";
+  h.component = "shopd";
   h.title = "The shop API process is gone";
   h.confidence = 0.87;
   h.evidence_for = {"probe.shopd.process.status is down", "log.shopd has no shutdown line"};

@@ -9,10 +9,11 @@ using json = nlohmann::json;
 
 namespace vigil::test {
 
-demo_cluster::demo_cluster(std::string source_dir, std::string vigilctl_binary)
+demo_cluster::demo_cluster(std::string source_dir, std::string vigilctl_binary,
+                           std::string stack)
   : root_(std::move(source_dir)), vigilctl_(std::move(vigilctl_binary)) {
   run_command({root_ + "/run", "stop"}, 120s);
-  auto r = run_command({root_ + "/run", "demo", "--detach"}, 600s);
+  auto r = run_command({root_ + "/run", "demo", "--detach", "--stack", stack}, 600s);
   up = r.exit_code == 0;
   if (!up)
     std::cerr << "./run demo failed:\n" << r.out << r.err << "\n";
@@ -81,7 +82,7 @@ json demo_cluster::closed_incident(const std::string& id, std::chrono::milliseco
       auto state = x.is_object() ? x.value("state", "") : "";
       return state == "resolved" || state == "escalated";
     },
-    timeout);
+    timeout, vigilctl_poll);
   return closed ? x : json();
 }
 
@@ -108,7 +109,7 @@ bool demo_cluster::settle(std::chrono::milliseconds timeout) const {
       auto open = ctl({"incidents"});
       return open.is_array() && open.empty() && all_healthy();
     },
-    timeout);
+    timeout, 4 * vigilctl_poll);
 }
 
 int demo_cluster::node_pid(const std::string& name) const {

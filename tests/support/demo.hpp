@@ -15,11 +15,18 @@
 
 namespace vigil::test {
 
+/// How often a condition read through vigilctl is polled: every read is a
+/// process and a CAF node of its own, and polling every 20 ms kept a core
+/// busy, enough to make the demo's host probe see the CPU saturated.
+constexpr std::chrono::milliseconds vigilctl_poll{250};
+
 class demo_cluster {
 public:
-  /// Stops any demo left running, then starts one from `source_dir`;
-  /// `up` says whether it came up (the output is on stderr when not).
-  demo_cluster(std::string source_dir, std::string vigilctl_binary);
+  /// Stops any demo left running, then starts one from `source_dir` with
+  /// the stack `stack` (basic or proxy, docs/STACKS.md); `up` says whether
+  /// it came up (the output is on stderr when not).
+  demo_cluster(std::string source_dir, std::string vigilctl_binary,
+               std::string stack = "basic");
   ~demo_cluster(); // ./run stop
   demo_cluster(const demo_cluster&) = delete;
   demo_cluster& operator=(const demo_cluster&) = delete;

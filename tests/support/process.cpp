@@ -159,7 +159,8 @@ command_result run_command(const std::vector<std::string>& argv,
   return result;
 }
 
-bool wait_until(const std::function<bool()>& condition, std::chrono::milliseconds timeout) {
+bool wait_until(const std::function<bool()>& condition, std::chrono::milliseconds timeout,
+                std::chrono::milliseconds interval) {
   auto deadline = std::chrono::steady_clock::now() + timeout;
   for (;;) {
     if (condition())
@@ -167,7 +168,7 @@ bool wait_until(const std::function<bool()>& condition, std::chrono::millisecond
     if (std::chrono::steady_clock::now() >= deadline)
       return false;
     // Polling interval of the condition, not a wait for the result.
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    std::this_thread::sleep_for(interval);
   }
 }
 

@@ -46,7 +46,8 @@ command_result run_command(const std::vector<std::string>& argv,
                            std::chrono::milliseconds timeout = std::chrono::seconds(20));
 
 /// Polls `condition` every 20 ms until it holds or `timeout` passed.
-bool wait_until(const std::function<bool()>& condition, std::chrono::milliseconds timeout);
+bool wait_until(const std::function<bool()>& condition, std::chrono::milliseconds timeout,
+                std::chrono::milliseconds interval = std::chrono::milliseconds(20));
 
 /// A TCP port that was free a moment ago on 127.0.0.1.
 uint16_t free_port();

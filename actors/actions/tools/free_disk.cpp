@@ -2,7 +2,8 @@
 // data volume (chaos `disk_full`, a runaway file by hand): files outside the
 // kept folders, largest first, are truncated (so a writer that still holds
 // one open frees its space too) and removed, until the free space target is
-// met. Receipts are never touched.
+// met. Receipts are never touched, nor a file reached through a symlink, on
+// another device or with more than one link.
 // Settings: {"volumes": {"shopd-data": {"path", "keep": ["receipts"],
 //            "min_free_mb": 16, "min_file_kb": 64}}}.
 #include "actors/actions/tools/tools.hpp"
@@ -11,6 +12,11 @@
 #include <filesystem>
 #include <map>
 
+#include <cerrno>
+#include <cstring>
+
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <unistd.h>
 
@@ -34,6 +40,45 @@ uint64_t free_bytes(const std::string& path) {
   if (::statvfs(path.c_str(), &fs) != 0)
     throw tool_failure("statvfs " + path + " failed");
   return static_cast<uint64_t>(fs.f_bavail) * fs.f_frsize;
+}
+
+/// The volume's device: a file on another device (a mount inside the
+/// volume) is not the volume's to free.
+dev_t device_of(const std::string& path) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0)
+    throw tool_failure("stat " + path + " failed");
+  return st.st_dev;
+}
+
+/// Truncates and removes one file, only when it is what it was when listed:
+/// opened without following a symlink, a regular file on the volume's own
+/// device with a single link (a hard link would free nothing and could be
+/// data elsewhere). Returns why it was left alone, empty when freed.
+std::string truncate_and_remove(const fs::path& path, dev_t device) {
+  int fd = ::open(path.c_str(), O_WRONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+  if (fd < 0)
+    return std::string{"not opened: "} + std::strerror(errno);
+  struct stat st {};
+  std::string why;
+  if (::fstat(fd, &st) != 0)
+    why = std::string{"fstat: "} + std::strerror(errno);
+  else if (!S_ISREG(st.st_mode))
+    why = "not a regular file";
+  else if (st.st_dev != device)
+    why = "on another device";
+  else if (st.st_nlink != 1)
+    why = std::to_string(st.st_nlink) + " links";
+  // Truncate first: a process that keeps the file open would otherwise
+  // keep its blocks after the unlink.
+  else if (::ftruncate(fd, 0) != 0)
+    why = std::string{"ftruncate: "} + std::strerror(errno);
+  ::close(fd);
+  if (!why.empty())
+    return why;
+  std::error_code ec;
+  fs::remove(path, ec);
+  return {};
 }
 
 bool kept(const fs::path& relative, const std::vector<std::string>& keep) {
@@ -108,6 +153,7 @@ public:
                    + std::to_string(target / (1024 * 1024)) + " MiB); nothing changed";
       return out;
     }
+    auto device = device_of(policy.path);
     // Candidates, largest first; nothing under a kept folder, no links.
     std::vector<std::pair<uint64_t, fs::path>> candidates;
     std::error_code ec;
@@ -133,16 +179,19 @@ public:
     for (auto& [size, path] : candidates) {
       if (free_now >= target)
         break;
-      // Truncate first: a process that keeps the file open would otherwise
-      // keep its blocks after the unlink.
-      bool truncated = ::truncate(path.c_str(), 0) == 0;
-      bool removed = fs::remove(path, ec);
-      files.push_back({{"path", path.lexically_relative(policy.path).string()}, {"bytes", size},
-                       {"truncated", truncated}, {"removed", removed}});
+      auto left_alone = truncate_and_remove(path, device);
+      auto entry = nlohmann::json{{"path", path.lexically_relative(policy.path).string()},
+                                  {"bytes", size}, {"truncated", left_alone.empty()},
+                                  {"removed", left_alone.empty()}};
+      if (!left_alone.empty())
+        entry["left_alone"] = left_alone;
+      files.push_back(std::move(entry));
       free_now = free_bytes(policy.path);
     }
     out.output.update({{"free_after", free_now}, {"freed", free_now > before ? free_now - before : 0},
-                       {"changed", !files.empty()}, {"files", files}});
+                       {"changed", std::any_of(files.begin(), files.end(),
+                                               [](auto& f) { return f.value("removed", false); })},
+                       {"files", files}});
     auto mib = [](uint64_t b) { return std::to_string(b / (1024 * 1024)) + " MiB"; };
     auto summary = "freed " + mib(free_now > before ? free_now - before : 0) + " on " + name + " ("
                    + std::to_string(files.size()) + " files truncated and removed, largest first); "

@@ -1,0 +1,140 @@
+// Failure modes of any service on the real demo (`./run demo --detach`),
+// with faults made by hand and made differently from the chaos catalogue's:
+// a service the catalogue never breaks (the DB proxy) killed with SIGSEGV,
+// shopd and a pricing service stopped with SIGSTOP (alive, answering
+// nothing), a config that shopd refuses deployed by a restart, and the app's
+// password file moved away. Each must be localised to the right component
+// and failure mode, fixed on that component only (no healthy component
+// restarted), or escalated at once with the evidence when no safe fix exists.
+#define CAF_SUITE failure_modes_demo
+
+#include <csignal>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <set>
+
+#include <sys/types.h>
+#include <unistd.h>
+
+#include <caf/test/unit_test.hpp>
+#include <caf/test/unit_test_impl.hpp>
+#include <nlohmann/json.hpp>
+
+#include "messages/unix_time.hpp"
+#include "tests/agents/demo_incidents.hpp"
+#include "tests/support/demo.hpp"
+
+using namespace std::chrono_literals;
+using namespace vigil::test;
+using vigil::now_unix_ms;
+using json = nlohmann::json;
+
+namespace {
+
+const std::string root = VIGIL_SOURCE_DIR;
+
+demo_cluster& the_demo() {
+  static demo_cluster d{root, VIGILCTL_BINARY};
+  return d;
+}
+
+} // namespace
+
+CAF_TEST(the db proxy killed with SIGSEGV is a crash of the proxy and only it is started) {
+  auto& d = ready(the_demo());
+  auto since = now_unix_ms();
+  auto pid = pid_of(d, "dbproxy");
+  auto shopd = pid_of(d, "shopd");
+  CAF_MESSAGE("kill -SEGV dbproxy (pid " << pid << ")");
+  CAF_REQUIRE_EQUAL(::kill(pid, SIGSEGV), 0);
+  auto x = handled(d, "dbproxy", since);
+  check_fixed_on(x, "process_crash", "dbproxy", "start_service");
+  CAF_CHECK_EQUAL(d.service("dbproxy").value("state", ""), "running");
+  CAF_CHECK_EQUAL(pid_of(d, "shopd"), shopd);
+}
+
+CAF_TEST(shopd stopped with SIGSTOP is hung not a slow database and is restarted) {
+  auto& d = ready(the_demo());
+  auto since = now_unix_ms();
+  auto pid = pid_of(d, "shopd");
+  auto proxy = pid_of(d, "dbproxy");
+  continue_at_exit guard{pid};
+  CAF_MESSAGE("kill -STOP shopd (pid " << pid << ")");
+  CAF_REQUIRE_EQUAL(::kill(pid, SIGSTOP), 0);
+  auto x = handled(d, "shopd", since);
+  check_fixed_on(x, "process_hung", "shopd", "restart_service");
+  // A fresh process, and the healthy proxy left alone.
+  CAF_CHECK_NOT_EQUAL(pid_of(d, "shopd"), pid);
+  CAF_CHECK_EQUAL(pid_of(d, "dbproxy"), proxy);
+}
+
+CAF_TEST(a pricing service stopped with SIGSTOP is hung on that service) {
+  auto& d = ready(the_demo());
+  auto since = now_unix_ms();
+  auto pid = pid_of(d, "pricingd-primary");
+  continue_at_exit guard{pid};
+  CAF_MESSAGE("kill -STOP pricingd-primary (pid " << pid << ")");
+  CAF_REQUIRE_EQUAL(::kill(pid, SIGSTOP), 0);
+  auto x = handled(d, "pricingd-primary", since);
+  check_fixed_on(x, "process_hung", "pricingd-primary", "restart_service");
+  CAF_CHECK_NOT_EQUAL(pid_of(d, "pricingd-primary"), pid);
+}
+
+CAF_TEST(a config shopd refuses deployed by a restart escalates at once with no step) {
+  auto& d = ready(the_demo());
+  auto config = root + "/var/stack/shopd.json";
+  std::string good;
+  {
+    std::ifstream in{config};
+    good.assign(std::istreambuf_iterator<char>{in}, {});
+  }
+  CAF_REQUIRE(!good.empty());
+  restore_at_exit guard{config, good};
+  auto since = now_unix_ms();
+  {
+    // Not JSON at all: shopd refuses to start (a deploy that went wrong).
+    std::ofstream out{config, std::ios::trunc};
+    out << "{ \"db\": { \"host\": \"127.0.0.1\", ";
+  }
+  CAF_MESSAGE("vigilctl service restart shopd with a broken config");
+  auto restart = d.vigilctl({"service", "restart", "shopd"}, 60s);
+  CAF_CHECK_NOT_EQUAL(restart.exit_code, 0);
+  auto x = handled(d, "shopd", since);
+  CAF_CHECK_EQUAL(x.value("state", ""), "escalated");
+  auto h = acted_on(x);
+  CAF_CHECK_EQUAL(h.value("root_cause", ""), "start_failure");
+  CAF_CHECK_EQUAL(h.value("component", ""), "shopd");
+  CAF_CHECK(x["plan"].empty());
+  CAF_CHECK_EQUAL(d.service("shopd").value("state", ""), "failed");
+  // The operator puts the config back and starts it.
+  {
+    std::ofstream out{config, std::ios::trunc};
+    out << good;
+  }
+  CAF_REQUIRE_EQUAL(d.vigilctl({"service", "start", "shopd"}, 60s).exit_code, 0);
+  CAF_CHECK(wait_until([&] { return d.all_healthy(); }, 120s, vigilctl_poll));
+}
+
+CAF_TEST(the app password file removed by hand escalates as an unreadable secret) {
+  auto& d = ready(the_demo());
+  auto secret = root + "/var/secrets/shop-db-password";
+  auto aside = secret + ".moved-by-test";
+  auto restarts = d.service("shopd").value("restarts", -1);
+  auto since = now_unix_ms();
+  CAF_MESSAGE("mv " << secret << " aside");
+  CAF_REQUIRE_EQUAL(::rename(secret.c_str(), aside.c_str()), 0);
+  struct put_back {
+    std::string from, to;
+    ~put_back() { ::rename(from.c_str(), to.c_str()); }
+  } guard{aside, secret};
+  auto x = handled(d, "target-db", since);
+  CAF_CHECK_EQUAL(x.value("state", ""), "escalated");
+  auto h = acted_on(x);
+  CAF_CHECK_EQUAL(h.value("root_cause", ""), "secret_unreadable");
+  CAF_CHECK(x["plan"].empty());
+  // Nothing was started or restarted while the file was gone.
+  CAF_CHECK_EQUAL(d.service("shopd").value("restarts", -1), restarts);
+  CAF_REQUIRE_EQUAL(::rename(aside.c_str(), secret.c_str()), 0);
+  CAF_CHECK(wait_until([&] { return d.all_healthy(); }, 120s, vigilctl_poll));
+}

@@ -1,0 +1,132 @@
+// The second stack (`./run demo --stack proxy`): Debian's nginx in front of
+// two shopd, Debian's pgbouncer between them and the target DB, onboarded by
+// configuration alone (config/proxy/: its services, probes, dependencies and
+// policy; no runbook and no code of its own). Faults made by hand: one shopd
+// of the two killed behind nginx, pgbouncer shut down (SIGTERM), nginx's
+// whole process group stopped, and an nginx config with a wrong upstream,
+// reloaded. Each is localised to the component that broke and fixed there,
+// or escalated with no step when no failure mode with a safe fix holds.
+#define CAF_SUITE proxy_stack_demo
+
+#include <csignal>
+#include <fstream>
+#include <iterator>
+#include <regex>
+
+#include <sys/types.h>
+#include <unistd.h>
+
+#include <caf/test/unit_test.hpp>
+#include <caf/test/unit_test_impl.hpp>
+#include <nlohmann/json.hpp>
+
+#include "messages/unix_time.hpp"
+#include "tests/agents/demo_incidents.hpp"
+#include "tests/support/demo.hpp"
+
+using namespace std::chrono_literals;
+using namespace vigil::test;
+using vigil::now_unix_ms;
+using json = nlohmann::json;
+
+namespace {
+
+const std::string root = VIGIL_SOURCE_DIR;
+
+demo_cluster& the_demo() {
+  static demo_cluster d{root, VIGILCTL_BINARY, "proxy"};
+  return d;
+}
+
+std::string read_text(const std::string& path) {
+  std::ifstream in{path};
+  return {std::istreambuf_iterator<char>{in}, {}};
+}
+
+/// A process group stopped by the test is continued whatever happens.
+struct continue_group_at_exit {
+  pid_t group;
+  ~continue_group_at_exit() { ::kill(-group, SIGCONT); }
+};
+
+} // namespace
+
+CAF_TEST(the stack is the proxy stack and healthy) {
+  auto& d = ready(the_demo());
+  for (auto* name : {"nginx", "shopd-a", "shopd-b", "pgbouncer"})
+    CAF_CHECK_EQUAL(d.service(name).value("state", ""), "running");
+  CAF_CHECK(d.service("shopd").is_object() && d.service("shopd").empty());
+  CAF_CHECK(d.service("dbproxy").empty());
+}
+
+CAF_TEST(one shopd of two killed behind nginx is started again and only it) {
+  auto& d = ready(the_demo());
+  auto since = now_unix_ms();
+  auto pid = pid_of(d, "shopd-b");
+  auto other = pid_of(d, "shopd-a");
+  CAF_MESSAGE("kill -9 shopd-b (pid " << pid << ")");
+  CAF_REQUIRE_EQUAL(::kill(pid, SIGKILL), 0);
+  auto x = handled(d, "shopd-b", since);
+  check_fixed_on(x, "process_crash", "shopd-b", "start_service");
+  CAF_CHECK_EQUAL(pid_of(d, "shopd-a"), other);
+}
+
+CAF_TEST(pgbouncer shut down by hand is an exit of the pooler and is started again) {
+  auto& d = ready(the_demo());
+  auto since = now_unix_ms();
+  auto pid = pid_of(d, "pgbouncer");
+  // SIGTERM: pgbouncer's own immediate shutdown, an exit rather than a kill.
+  CAF_MESSAGE("kill -TERM pgbouncer (pid " << pid << ")");
+  CAF_REQUIRE_EQUAL(::kill(pid, SIGTERM), 0);
+  auto x = handled(d, "pgbouncer", since);
+  check_fixed_on(x, "process_crash", "pgbouncer", "start_service");
+}
+
+CAF_TEST(nginx stopped as a whole process group is hung and is restarted) {
+  auto& d = ready(the_demo());
+  auto since = now_unix_ms();
+  auto pid = pid_of(d, "nginx");
+  auto group = ::getpgid(pid);
+  CAF_REQUIRE(group > 1);
+  continue_group_at_exit guard{group};
+  CAF_MESSAGE("kill -STOP -" << group << " (nginx master and workers)");
+  CAF_REQUIRE_EQUAL(::kill(-group, SIGSTOP), 0);
+  auto x = handled(d, "nginx", since);
+  check_fixed_on(x, "process_hung", "nginx", "restart_service");
+  CAF_CHECK_NOT_EQUAL(pid_of(d, "nginx"), pid);
+}
+
+CAF_TEST(an nginx config with a wrong upstream reloaded escalates without touching anything) {
+  auto& d = ready(the_demo());
+  auto conf = root + "/var/stack/nginx/nginx.conf";
+  auto good = read_text(conf);
+  CAF_REQUIRE(!good.empty());
+  restore_at_exit guard{conf, good};
+  auto shops = std::make_pair(pid_of(d, "shopd-a"), pid_of(d, "shopd-b"));
+  auto nginx = pid_of(d, "nginx");
+  // Both upstream lines point at a port nothing listens on.
+  auto bad = std::regex_replace(good, std::regex{"127\\.0\\.0\\.1:808[24]"}, "127.0.0.1:8099");
+  CAF_REQUIRE(bad != good);
+  {
+    std::ofstream out{conf, std::ios::trunc};
+    out << bad;
+  }
+  auto since = now_unix_ms();
+  CAF_MESSAGE("nginx reload (SIGHUP to " << nginx << ") with a wrong upstream");
+  CAF_REQUIRE_EQUAL(::kill(nginx, SIGHUP), 0);
+  auto x = handled(d, "nginx", since);
+  CAF_CHECK_EQUAL(x.value("state", ""), "escalated");
+  // Nothing ran: no step was started, no healthy component restarted.
+  for (auto& s : x["plan"])
+    CAF_CHECK(s.value("started_unix_ms", int64_t{0}) == 0);
+  CAF_CHECK_EQUAL(pid_of(d, "shopd-a"), shops.first);
+  CAF_CHECK_EQUAL(pid_of(d, "shopd-b"), shops.second);
+  CAF_CHECK_EQUAL(pid_of(d, "nginx"), nginx);
+  // The operator puts the config back and reloads.
+  {
+    std::ofstream out{conf, std::ios::trunc};
+    out << good;
+  }
+  CAF_REQUIRE_EQUAL(::kill(nginx, SIGHUP), 0);
+  CAF_CHECK(wait_until([&] { return d.all_healthy(); }, 120s, vigilctl_poll));
+}
