@@ -1,5 +1,6 @@
 // kill_process: finds runaway processes by their CPU use over a short
-// sample (/proc) and kills them with SIGKILL. Never pid 1, never this node
+// sample (/proc), alone or as a family of one parent's same-named children,
+// and kills them with SIGKILL. Never pid 1, never this node
 // or its ancestors, never a stack service (or its process group), never
 // postgres, never a Vigil node's main process, never a protected name.
 #include <algorithm>
@@ -203,16 +204,27 @@ private:
       proc_sample proc;
       double cpu_percent;
     };
-    std::vector<candidate> busy;
+    std::vector<candidate> sampled;
+    // A family: processes one parent forked under one name (a worker pool,
+    // a fork bomb). More of them than cores share the CPU, so each may show
+    // under the bar while together they take it: in a family over twice the
+    // bar, each member using at least a quarter of it is busy.
+    std::map<std::pair<pid_t, std::string>, double> family_cpu;
     for (auto& [pid, now] : second) {
       auto i = first.find(pid);
       if (i == first.end() || i->second.start_ticks != now.start_ticks)
         continue;
       auto cpu = static_cast<double>(now.cpu_ticks - i->second.cpu_ticks) / ticks_per_s
                  / seconds * 100.0;
-      if (cpu >= threshold)
-        busy.push_back({now, cpu});
+      if (cpu >= threshold / 4) {
+        sampled.push_back({now, cpu});
+        family_cpu[{now.ppid, now.comm}] += cpu;
+      }
     }
+    std::vector<candidate> busy;
+    for (auto& c : sampled)
+      if (c.cpu_percent >= threshold || family_cpu[{c.proc.ppid, c.proc.comm}] >= threshold * 2)
+        busy.push_back(c);
     std::sort(busy.begin(), busy.end(),
               [](auto& x, auto& y) { return x.cpu_percent > y.cpu_percent; });
     for (auto& c : busy) {
