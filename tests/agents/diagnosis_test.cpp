@@ -259,6 +259,40 @@ CAF_TEST(evidence that rules a cause out drops it whatever else holds) {
     CAF_CHECK_NOT_EQUAL(h.root_cause, "process_crash");
 }
 
+/// The demo's services healthy, as the recorded tables show them.
+signal_table healthy_demo() {
+  signal_table t;
+  for (auto* name : {"shopd", "dbproxy", "pricingd-primary"})
+    healthy_service(t, name);
+  t.set("probe.dbproxy.postgres.status", "ok", 1);
+  t.set("probe.target-db.postgres.status", "ok", 1);
+  return t;
+}
+
+CAF_TEST(a config refusing the database shows first in the app log) {
+  // Right after the reload: pooled connections still serve readiness, new
+  // ones are refused at the address the config names.
+  auto t = healthy_demo();
+  t.set("log.shopd", "error db: GET /products/{sku}: database unavailable: connection to "
+                     "server at \"127.0.0.1\", port 7 failed: Connection refused", 1);
+  t.set("probe.shopd.log.status", "degraded", 1);
+  auto hs = rank_hypotheses(book().runbooks, t, {}, settings(), focus_services({"shopd"}, t));
+  CAF_REQUIRE(!hs.empty());
+  CAF_CHECK_EQUAL(hs.front().root_cause, "bad_config");
+}
+
+CAF_TEST(a shop that answers nothing is not a bad config) {
+  // Dying of memory: the manager still says running, nothing answers yet.
+  auto t = healthy_demo();
+  t.set("probe.shopd.http.status", "down", 1);
+  t.set("probe.shopd.http.up", 0.0, 1);
+  t.set("probe.shopd.http.detail", "shopd-health: http://127.0.0.1:8080/healthz: connect: "
+                                   "Connection refused", 1);
+  auto hs = rank_hypotheses(book().runbooks, t, {}, settings(), focus_services({"shopd"}, t));
+  for (auto& h : hs)
+    CAF_CHECK_NOT_EQUAL(h.root_cause, "bad_config");
+}
+
 CAF_TEST(blast radius follows the dependents transitively) {
   auto radius = blast_radius("target-db", settings());
   CAF_CHECK_EQUAL(radius, (std::vector<std::string>{"dbproxy", "shopd", "web"}));
