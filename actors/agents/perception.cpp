@@ -125,6 +125,14 @@ std::string new_failure(const perception_state& st, const problem& p, int64_t no
   return {};
 }
 
+/// A probe's status now, and since when it has had it.
+void note_status(perception_state& st, const std::string& probe, const std::string& status,
+                 int64_t now) {
+  auto& since = st.status_since[probe];
+  if (since.first != status)
+    since = {status, now};
+}
+
 /// What `p` tells the coordinator now: every failure of its services.
 void mark_reported(const perception_state& st, problem& p) {
   for (auto& [name, r] : st.latest)
@@ -274,9 +282,7 @@ void take_probe(perception_ptr self, const probe_result& r, int64_t now) {
   auto at = r.at_unix_ms > 0 ? r.at_unix_ms : now;
   auto& since = st.not_ok_since[r.probe];
   since = r.status == "ok" ? 0 : since == 0 ? now : since;
-  auto& status = st.status_since[r.probe];
-  if (status.first != r.status)
-    status = {r.status, now};
+  note_status(st, r.probe, r.status, now);
   if (r.status != "ok") {
     auto& fb = st.first_bad[r.target];
     if (fb == 0)
@@ -316,9 +322,7 @@ void take(perception_ptr self, const event& e) {
                                                                                   : "ok";
         as_probe.detail = sli_line(s);
         as_probe.at_unix_ms = s.window_end_unix_ms;
-        auto& status = st.status_since[as_probe.probe];
-        if (status.first != as_probe.status)
-          status = {as_probe.status, now};
+        note_status(st, as_probe.probe, as_probe.status, now);
         st.latest[as_probe.probe] = as_probe;
       }
     } else if (e.topic.rfind("service.", 0) == 0) {

@@ -245,12 +245,6 @@ std::vector<hypothesis> rank_hypotheses(const std::vector<runbook_info>& runbook
   // affected services and what they depend on (localisation walks the graph).
   std::vector<runbook_info> bound;
   auto components = candidate_components(signals, settings, focus);
-  std::set<std::string> near; // the focus and its dependencies
-  for (auto& f : focus) {
-    near.insert(f);
-    for (auto& d : dependencies_of(f, settings))
-      near.insert(d);
-  }
   for (auto& r : runbooks) {
     if (!r.generic()) {
       bound.push_back(r);
@@ -263,7 +257,8 @@ std::vector<hypothesis> rank_hypotheses(const std::vector<runbook_info>& runbook
   for (auto& r : bound) {
     auto it = retrieval.find(r.id);
     scored s{score(r, signals, settings), it == retrieval.end() ? 0 : it->second};
-    bool about = focus.empty() || (!r.component.empty() && near.count(r.component) > 0);
+    // With a focus, the candidates are the focus and what it depends on.
+    bool about = focus.empty() || (!r.component.empty() && components.count(r.component) > 0);
     for (auto& service : r.services)
       about = about || focus.count(service) > 0;
     if (!about) {
