@@ -34,8 +34,11 @@ chaos_rig::chaos_rig(std::shared_ptr<chaos::fault_context> ctx) {
   supervision::supervisor_spec faults;
   faults.directory = directory;
   std::shared_ptr<const chaos::fault_context> shared = ctx;
-  for (auto& f : chaos::make_catalogue(*ctx))
+  std::vector<std::string> kinds;
+  for (auto& f : chaos::make_catalogue(*ctx)) {
+    kinds.push_back(f->kind().name);
     faults.children.push_back(chaos::fault_actor_child(f->kind().name, shared));
+  }
   supervision::supervisor_spec spec;
   spec.name = "t/chaos";
   spec.directory = directory;
@@ -44,8 +47,16 @@ chaos_rig::chaos_rig(std::shared_ptr<chaos::fault_context> ctx) {
                    chaos::http_api_child(ctx->target.api_listen, ctx->target.api_token_file,
                                          directory, "t/chaos/controller")};
   root = supervision::spawn_supervisor(*sys, spec);
-  wait_until([this] { return directory->get("t/chaos/api") != nullptr; },
-             std::chrono::seconds(10));
+  // The faults supervisor starts its children on its own: the API can be up
+  // before every fault actor is (an inject then is "restarting; try again").
+  wait_until(
+    [this, &kinds] {
+      for (auto& k : kinds)
+        if (directory->get("t/chaos/faults/" + k) == nullptr)
+          return false;
+      return directory->get("t/chaos/api") != nullptr;
+    },
+    std::chrono::seconds(10));
 }
 
 chaos_rig::~chaos_rig() {
