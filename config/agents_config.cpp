@@ -36,6 +36,9 @@ agents_config parse_agents_config(const std::string& text, const std::string& or
     if (key == "policy") {
       cfg.policy_file = cfg.resolve(get_string(value, origin, key));
       cfg.policy = load_policy_config(cfg.policy_file);
+    } else if (key == "model") {
+      cfg.model_file = cfg.resolve(get_string(value, origin, key));
+      cfg.model = load_service_model(cfg.model_file);
     } else if (key == "reports_dir") {
       cfg.reports_dir = cfg.resolve(get_string(value, origin, key));
     } else if (key == "webhooks") {
@@ -56,7 +59,7 @@ agents_config parse_agents_config(const std::string& text, const std::string& or
         fail(origin, key, "expected an object of that agent's settings");
       cfg.agents[key] = value;
     } else {
-      fail(origin, key, "unknown field (known: policy, reports_dir, webhooks, perception, "
+      fail(origin, key, "unknown field (known: policy, model, reports_dir, webhooks, perception, "
                         "diagnosis, planner, safety, verifier, narrator)");
     }
   }

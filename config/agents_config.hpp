@@ -1,6 +1,7 @@
 // The agents file of the control role (JSON, comments allowed): the policy
-// the safety agent applies, where reports go, the chat webhooks, and each
-// agent's own settings. Paths are relative to the file's folder.
+// the safety agent applies, the deployment's service model, where reports
+// go, the chat webhooks, and each agent's own settings. Paths are relative
+// to the file's folder.
 #pragma once
 
 #include <string>
@@ -9,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "config/policy_config.hpp"
+#include "config/service_model.hpp"
 
 namespace vigil {
 
@@ -22,6 +24,9 @@ struct agents_config {
   std::string folder;           ///< The file's folder; resolve() is relative to it.
   std::string policy_file;      ///< Resolved.
   policy_config policy;
+  std::string model_file;       ///< Resolved; empty: no service model.
+  /// The deployment's service model: diagnosis reads its dependency graph.
+  service_model model;
   std::string reports_dir;      ///< Briefs and postmortems (resolved).
   std::vector<webhook_config> webhooks;
   /// Settings per agent (perception, diagnosis, planner, safety, verifier,

@@ -1,5 +1,8 @@
 #include "config/json_fields.hpp"
 
+#include <algorithm>
+#include <cctype>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -39,6 +42,28 @@ std::string get_string(const nlohmann::json& j, const std::string& origin,
   if (!j.is_string())
     fail(origin, field, "expected a string, got " + j.dump());
   return j.get<std::string>();
+}
+
+std::string get_path(const nlohmann::json& j, const std::string& origin,
+                     const std::string& field, const std::string& base_dir) {
+  std::filesystem::path path{get_string(j, origin, field)};
+  if (path.empty())
+    fail(origin, field, "must not be empty");
+  if (path.is_relative())
+    path = std::filesystem::path{base_dir} / path;
+  return path.lexically_normal().string();
+}
+
+bool is_name(const std::string& name) {
+  return !name.empty() && name.size() <= 64
+         && std::all_of(name.begin(), name.end(), [](char c) {
+              return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_'
+                     || c == '.';
+            });
+}
+
+std::string folder_of(const std::string& path) {
+  return std::filesystem::absolute(std::filesystem::path{path}).parent_path().string();
 }
 
 uint64_t get_uint(const nlohmann::json& j, const std::string& origin, const std::string& field,

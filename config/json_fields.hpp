@@ -23,6 +23,17 @@ nlohmann::json parse_object(const std::string& text, const std::string& origin);
 std::string get_string(const nlohmann::json& j, const std::string& origin,
                        const std::string& field);
 
+/// A path; a relative one resolves against `base_dir`. Not empty.
+std::string get_path(const nlohmann::json& j, const std::string& origin,
+                     const std::string& field, const std::string& base_dir);
+
+/// 1-64 letters, digits, '-', '_' or '.': a name that is safe in a file
+/// name, an actor path and a metric label.
+bool is_name(const std::string& name);
+
+/// The folder of a config file, absolute: its relative paths resolve there.
+std::string folder_of(const std::string& path);
+
 /// An integer within min..max.
 uint64_t get_uint(const nlohmann::json& j, const std::string& origin, const std::string& field,
                   uint64_t min, uint64_t max);

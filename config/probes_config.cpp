@@ -15,6 +15,7 @@
 #include <nlohmann/json.hpp>
 
 #include "config/json_fields.hpp"
+#include "config/model_probes.hpp"
 
 namespace vigil {
 
@@ -24,6 +25,7 @@ using json = nlohmann::json;
 namespace fs = std::filesystem;
 
 using config_fields::fail;
+using config_fields::get_path;
 using config_fields::get_string;
 using config_fields::get_uint;
 
@@ -56,16 +58,6 @@ std::string joined(const std::set<std::string>& names) {
   return out;
 }
 
-std::string get_path(const json& j, const std::string& origin, const std::string& field,
-                     const std::string& base_dir) {
-  fs::path path{get_string(j, origin, field)};
-  if (path.empty())
-    fail(origin, field, "must not be empty");
-  if (path.is_relative())
-    path = fs::path{base_dir} / path;
-  return path.lexically_normal().string();
-}
-
 double get_number(const json& j, const std::string& origin, const std::string& field,
                   double min, double max) {
   if (!j.is_number() || j.get<double>() < min || j.get<double>() > max)
@@ -85,14 +77,6 @@ std::string get_url(const json& j, const std::string& origin, const std::string&
   if (url.rfind("http://", 0) != 0 || url.size() <= 7)
     fail(origin, field, "expected an http:// URL, got '" + url + "'");
   return url;
-}
-
-bool valid_name(const std::string& name) {
-  return !name.empty() && name.size() <= 64
-         && std::all_of(name.begin(), name.end(), [](char c) {
-              return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_'
-                     || c == '.';
-            });
 }
 
 void check_regex(const std::string& text, const std::string& origin, const std::string& field) {
@@ -134,7 +118,7 @@ std::vector<sql_check> parse_checks(const json& j, const std::string& origin,
     }
     if (!c.acked_file.empty() && c.sql.find("$acked") == std::string::npos)
       fail(origin, here + ".sql", "must use $acked (the acknowledged ids) when acked_file is set");
-    if (!valid_name(c.name))
+    if (!config_fields::is_name(c.name))
       fail(origin, here + ".name", "missing or not 1-64 letters, digits, '-', '_' or '.'");
     if (c.sql.empty())
       fail(origin, here + ".sql", "missing");
@@ -164,7 +148,7 @@ std::vector<log_pattern> parse_patterns(const json& j, const std::string& origin
       else
         fail(origin, field, "unknown field (known: name, regex, max)");
     }
-    if (!valid_name(p.name))
+    if (!config_fields::is_name(p.name))
       fail(origin, here + ".name", "missing or not 1-64 letters, digits, '-', '_' or '.'");
     if (p.regex.empty())
       fail(origin, here + ".regex", "missing");
@@ -202,7 +186,7 @@ probe_config parse_probe(const json& j, const std::string& origin, const std::st
       // read above
     } else if (key == "name") {
       p.name = get_string(value, origin, field);
-      if (!valid_name(p.name))
+      if (!config_fields::is_name(p.name))
         fail(origin, field, "expected 1-64 letters, digits, '-', '_' or '.', got '" + p.name
                               + "'");
     } else if (key == "target") {
@@ -268,7 +252,7 @@ probe_config parse_probe(const json& j, const std::string& origin, const std::st
       p.checks = parse_checks(value, origin, field, base_dir);
     } else if (key == "service") {
       p.service = get_string(value, origin, field);
-      if (!valid_name(p.service))
+      if (!config_fields::is_name(p.service))
         fail(origin, field, "expected 1-64 letters, digits, '-', '_' or '.'");
     } else if (key == "state_file") {
       p.state_file = get_path(value, origin, field, base_dir);
@@ -367,25 +351,40 @@ probes_config parse_probes_config(const std::string& text, const std::string& or
     }
   }
   bool has_probes = false;
+  std::set<std::string> names;
+  // The service model's probes first, then the file's own (Vigil's nodes...).
+  if (auto m = doc.find("model"); m != doc.end()) {
+    fs::path path{get_string(*m, origin, "model")};
+    if (path.is_relative())
+      path = fs::path{base_dir} / path;
+    auto model = load_service_model(path.lexically_normal().string());
+    for (auto& d : derive_probes(model)) {
+      auto p = parse_probe(d.spec, model.origin, d.at + " (probe " + d.spec["name"].get<std::string>() + ")",
+                           model.folder, defaults);
+      names.insert(p.name);
+      cfg.probes.push_back(std::move(p));
+    }
+  }
   for (auto& [key, value] : doc.items()) {
-    if (key == "defaults" || key == "traffic") {
-      // defaults: read above; traffic: the synthetic traffic's own section.
+    if (key == "defaults" || key == "traffic" || key == "model") {
+      // defaults, model: read above; traffic: the synthetic traffic's own section.
     } else if (key == "publish_every_ms") {
       cfg.publish_every_ms = static_cast<uint32_t>(get_uint(value, origin, key, 100, 3600000));
     } else if (key == "probes") {
       has_probes = true;
       if (!value.is_array())
         fail(origin, key, "expected an array of probes, got " + value.dump());
-      std::set<std::string> names;
       for (size_t i = 0; i < value.size(); ++i) {
         auto at = "probes[" + std::to_string(i) + "]";
         auto p = parse_probe(value[i], origin, at, base_dir, defaults);
         if (!names.insert(p.name).second)
-          fail(origin, at + ".name", "duplicate probe name '" + p.name + "'");
+          fail(origin, at + ".name", "duplicate probe name '" + p.name
+                                       + "' (the model's probes are named SERVICE-health, -ready, "
+                                         "-process, -disk, -log, -data, -metrics, -db, -tcp)");
         cfg.probes.push_back(std::move(p));
       }
     } else {
-      fail(origin, key, "unknown field (known: defaults, publish_every_ms, probes, traffic)");
+      fail(origin, key, "unknown field (known: defaults, model, publish_every_ms, probes, traffic)");
     }
   }
   if (!has_probes)
@@ -394,9 +393,7 @@ probes_config parse_probes_config(const std::string& text, const std::string& or
 }
 
 probes_config load_probes_config(const std::string& path) {
-  auto text = config_fields::read_config_file(path);
-  auto base = fs::absolute(fs::path{path}).parent_path().string();
-  return parse_probes_config(text, path, base);
+  return parse_probes_config(config_fields::read_config_file(path), path, config_fields::folder_of(path));
 }
 
 } // namespace vigil

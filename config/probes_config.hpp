@@ -105,7 +105,9 @@ struct probes_config {
 const std::vector<std::string>& known_probe_kinds();
 
 /// Parses a probes file's text; `origin` names it in errors, relative paths
-/// resolve against `base_dir`. A top-level "traffic" member is accepted and
+/// resolve against `base_dir`. A top-level "model" names the deployment's
+/// service model (service_model.hpp): its derived probes come first, then
+/// the file's own "probes" (checks outside the model, such as Vigil's nodes). A top-level "traffic" member is accepted and
 /// left to the synthetic traffic's own loader. Throws config_error.
 probes_config parse_probes_config(const std::string& text, const std::string& origin,
                                   const std::string& base_dir);

@@ -194,7 +194,8 @@ void gather(diagnosis_ptr self, std::shared_ptr<gathering> g) {
 diagnosis_actor::behavior_type diagnosis(diagnosis_ptr self, agents_context ctx) {
   auto& st = self->state;
   st.ctx = std::move(ctx);
-  st.settings = parse_diagnosis_settings(st.ctx.config.settings("diagnosis"));
+  st.settings = parse_diagnosis_settings(st.ctx.config.settings("diagnosis"),
+                                         st.ctx.config.model.dependents());
   fresh_book(self);
   spdlog::info("diagnosis: {} runbooks from {} folders", st.book.runbooks.size(),
                st.ctx.knowledge_folders.size());
@@ -213,8 +214,10 @@ diagnosis_actor::behavior_type diagnosis(diagnosis_ptr self, agents_context ctx)
 
 } // namespace
 
-diagnosis_settings parse_diagnosis_settings(const nlohmann::json& j) {
+diagnosis_settings parse_diagnosis_settings(
+  const nlohmann::json& j, const std::map<std::string, std::vector<std::string>>& model_dependents) {
   diagnosis_settings s;
+  s.dependents = model_dependents;
   if (!j.is_object())
     return s;
   s.min_confidence = j.value("min_confidence", s.min_confidence);
@@ -222,9 +225,11 @@ diagnosis_settings parse_diagnosis_settings(const nlohmann::json& j) {
   if (j.contains("dependents") && j["dependents"].is_object())
     for (auto& [service, list] : j["dependents"].items())
       if (list.is_array())
-        for (auto& d : list)
-          if (d.is_string())
-            s.dependents[service].push_back(d.get<std::string>());
+        for (auto& d : list) {
+          auto& known = s.dependents[service];
+          if (d.is_string() && std::count(known.begin(), known.end(), d.get<std::string>()) == 0)
+            known.push_back(d.get<std::string>());
+        }
   return s;
 }
 

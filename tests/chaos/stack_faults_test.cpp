@@ -365,7 +365,7 @@ CAF_TEST(conn_exhaust refuses new connections until reverted) {
   CAF_REQUIRE(wait_until([] { return probes_ok({"target-db"}); }, 30s));
   auto id = inject("conn_exhaust");
   // Both DB probes connect anew each time, directly and through the proxy.
-  expect_symptom({"target-db", "target-db-proxy"}, steady::now());
+  expect_symptom({"target-db", "dbproxy-db"}, steady::now());
   // A slot the probes free for a moment may go to this connection: retry.
   CAF_CHECK(wait_until(
     [] {
@@ -375,7 +375,7 @@ CAF_TEST(conn_exhaust refuses new connections until reverted) {
     3s));
   revert(id);
   CAF_CHECK(wait_until([] { return app_db_error().empty(); }, 5s));
-  expect_cleared({"target-db", "target-db-proxy"});
+  expect_cleared({"target-db", "dbproxy-db"});
 }
 
 CAF_TEST(lock makes order writes wait until reverted) {
@@ -389,9 +389,9 @@ CAF_TEST(lock makes order writes wait until reverted) {
 }
 
 CAF_TEST(latency slows every DB round trip until reverted) {
-  CAF_REQUIRE(wait_until([] { return probes_ok({"target-db-proxy"}); }, 30s));
+  CAF_REQUIRE(wait_until([] { return probes_ok({"dbproxy-db"}); }, 30s));
   auto id = inject("latency", {{"params", {{"delay_ms", 700}, {"jitter_ms", 0}}}});
-  expect_symptom({"target-db-proxy"}, steady::now());
+  expect_symptom({"dbproxy-db"}, steady::now());
   auto t0 = std::chrono::steady_clock::now();
   get(shop + "/orders", 30s);
   auto took = std::chrono::steady_clock::now() - t0;
@@ -401,19 +401,19 @@ CAF_TEST(latency slows every DB round trip until reverted) {
   CAF_CHECK_EQUAL(json::parse(r.out, nullptr, false).value("phase", ""), "revert");
   auto toxics = json::parse(get("http://127.0.0.1:5436/toxics").body, nullptr, false);
   CAF_CHECK_EQUAL(toxics.value("delay_ms", -1), 0);
-  expect_cleared({"target-db-proxy"});
+  expect_cleared({"dbproxy-db"});
 }
 
 CAF_TEST(upstream_down fails the pricing upstream until reverted) {
-  CAF_REQUIRE(wait_until([] { return probes_ok({"pricing-primary"}); }, 30s));
+  CAF_REQUIRE(wait_until([] { return probes_ok({"pricingd-primary-health"}); }, 30s));
   auto id = inject("upstream_down", {{"params", {{"mode", "error"}}}});
-  expect_symptom({"pricing-primary"}, steady::now());
+  expect_symptom({"pricingd-primary-health"}, steady::now());
   CAF_CHECK_EQUAL(status_of("GET", "http://127.0.0.1:8090/prices"), 503);
   CAF_CHECK(wait_until([] { return !ready(); }, 10s));
   revert(id);
   CAF_CHECK_EQUAL(status_of("GET", "http://127.0.0.1:8090/prices"), 200);
   CAF_CHECK(wait_until(ready, 15s));
-  expect_cleared({"pricing-primary"});
+  expect_cleared({"pricingd-primary-health"});
 }
 
 CAF_TEST(cache_poison serves wrong prices until reverted) {
@@ -423,15 +423,15 @@ CAF_TEST(cache_poison serves wrong prices until reverted) {
     return items.empty() ? -1 : items[0].value("price_cents", -1);
   };
   auto before = list_price(json::parse(get(shop + "/products").body, nullptr, false));
-  CAF_REQUIRE(wait_until([] { return probes_ok({"shopd-prices"}); }, 30s));
+  CAF_REQUIRE(wait_until([] { return probes_ok({"shopd-data"}); }, 30s));
   auto id = inject("cache_poison", {{"params", {{"factor", 10}}}});
-  expect_symptom({"shopd-prices"}, steady::now());
+  expect_symptom({"shopd-data"}, steady::now());
   auto during = list_price(json::parse(get(shop + "/products").body, nullptr, false));
   CAF_CHECK_EQUAL(during, before * 10);
   // The upstream itself is right again: only the cache is wrong.
   revert(id);
   CAF_CHECK_EQUAL(list_price(json::parse(get(shop + "/products").body, nullptr, false)), before);
-  expect_cleared({"shopd-prices"});
+  expect_cleared({"shopd-data"});
 }
 
 CAF_TEST(bad_config breaks the shop until the old config is back) {
