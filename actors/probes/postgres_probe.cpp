@@ -10,6 +10,7 @@
 
 #include "actors/probes/acked_log.hpp"
 #include "actors/probes/detail/log_tail.hpp"
+#include "actors/probes/detail/pg_codes.hpp"
 #include "actors/probes/detail/pg_session.hpp"
 #include "actors/probes/detail/secret_file.hpp"
 #include "actors/probes/kinds.hpp"
@@ -110,16 +111,21 @@ public:
   }
 
 private:
-  /// Slowness (a timeout, a lock or statement timeout) is degraded; a
-  /// refusal or an error is down.
+  /// Slowness (our deadline, the server's lock or statement timeout) is
+  /// degraded; a refusal or an error is down. The codes become values:
+  /// `sqlstate_<CODE>` counts the failures with that SQLSTATE, `errno` is a
+  /// socket error's number.
   static void fail(probe_result& r, const detail::pg_failure& e, const std::string& what) {
-    std::string text = e.what();
-    bool slow = e.timed_out || text.find("lock timeout") != std::string::npos
-                || text.find("statement timeout") != std::string::npos;
+    if (!e.sqlstate.empty())
+      r.values["sqlstate_" + e.sqlstate] += 1;
+    if (e.sys_errno != 0)
+      r.values["errno"] = e.sys_errno;
+    bool slow = e.timed_out || e.sqlstate == "55P03"   // lock_not_available
+                || e.sqlstate == "57014";              // query_canceled (statement timeout)
     if (slow)
-      set_degraded(r, what + text);
+      set_degraded(r, what + e.what());
     else
-      set_down(r, what + text);
+      set_down(r, what + e.what());
   }
 
   void read_activity(probe_result& r, const detail::pg_rows& rows) {
@@ -150,6 +156,7 @@ private:
   void judge(probe_result& r, const sql_check& c, const detail::pg_rows& rows) {
     auto first = rows.empty() || rows[0].empty() ? std::string{} : rows[0][0];
     if (!c.expect.empty() && first != c.expect) {
+      r.values["checks_unexpected"] += 1;
       set_down(r, c.name + ": got '" + first + "', expected '" + c.expect + "'");
       return;
     }
@@ -169,9 +176,11 @@ private:
     double high = value;
     for (auto& s : seen)
       high = std::max(high, s.second);
-    if (high > 0 && (high - value) * 100 / high > c.max_drop_percent)
+    if (high > 0 && (high - value) * 100 / high > c.max_drop_percent) {
+      r.values["checks_dropped"] += 1;
       set_down(r, c.name + " fell from " + std::to_string(static_cast<long long>(high)) + " to "
                     + std::to_string(static_cast<long long>(value)));
+    }
   }
 
   /// The check's sql with `$acked` as a text[] literal of the newest
@@ -208,8 +217,8 @@ private:
       return;
     auto now = clock_type::now();
     for (auto& line : server_log_->read_new())
-      if (line.find("password authentication failed") != std::string::npos
-          || line.find("no pg_hba.conf entry") != std::string::npos)
+      if (auto code = detail::code_of_libpq_message(line).sqlstate;
+          code == "28P01" || code == "28000") // invalid_password, invalid_authorization
         auth_failures_.push_back(now);
     auto window = std::chrono::milliseconds{config().window_ms};
     while (!auth_failures_.empty() && now - auth_failures_.front() > window)

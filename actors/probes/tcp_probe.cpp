@@ -28,11 +28,14 @@ public:
   void check(probe_result& r) override {
     auto& cfg = config();
     auto t0 = std::chrono::steady_clock::now();
-    auto error = connect_once(cfg.timeout_ms);
+    int code = 0;
+    auto error = connect_once(cfg.timeout_ms, code);
     auto ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0)
                 .count();
     r.values["connect_ms"] = ms;
     r.values["up"] = error.empty() ? 1 : 0;
+    if (code != 0)
+      r.values["errno"] = code; // ECONNREFUSED, ETIMEDOUT...: the kernel's word
     if (!error.empty()) {
       set_down(r, cfg.address + ": " + error);
       return;
@@ -43,7 +46,8 @@ public:
   }
 
 private:
-  std::string connect_once(uint32_t timeout_ms) {
+  /// "" when connected, else why; `code` is the connect's errno, if any.
+  std::string connect_once(uint32_t timeout_ms, int& code) {
     addrinfo hints{};
     hints.ai_socktype = SOCK_STREAM;
     hints.ai_flags = AI_NUMERICSERV;
@@ -58,6 +62,7 @@ private:
     std::string error;
     if (::connect(fd, res->ai_addr, res->ai_addrlen) != 0) {
       if (errno != EINPROGRESS) {
+        code = errno;
         error = std::strerror(errno);
       } else {
         pollfd p{fd, POLLOUT, 0};
@@ -70,8 +75,10 @@ private:
           int so_error = 0;
           socklen_t len = sizeof so_error;
           ::getsockopt(fd, SOL_SOCKET, SO_ERROR, &so_error, &len);
-          if (so_error != 0)
+          if (so_error != 0) {
+            code = so_error;
             error = std::strerror(so_error);
+          }
         }
       }
     }

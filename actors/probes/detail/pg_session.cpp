@@ -2,6 +2,8 @@
 // PQsendQuery / PQconsumeInput, each wait a poll() bounded by the deadline.
 #include "actors/probes/detail/pg_session.hpp"
 
+#include "actors/probes/detail/pg_codes.hpp"
+
 #include <cerrno>
 #include <cstring>
 
@@ -17,6 +19,12 @@ std::string trimmed(const char* text) {
   while (!s.empty() && (s.back() == '\n' || s.back() == ' '))
     s.pop_back();
   return s;
+}
+
+/// A failure libpq reports only in words: its codes read back from them.
+pg_failure libpq_failure(const std::string& what) {
+  auto code = code_of_libpq_message(what);
+  return pg_failure(what, false, code.sqlstate, code.sys_errno);
 }
 
 int ms_left(std::chrono::steady_clock::time_point deadline) {
@@ -40,13 +48,13 @@ pg_session::pg_session(const pg_target& t, std::chrono::steady_clock::time_point
   if (PQstatus(conn_) == CONNECTION_BAD) {
     auto why = trimmed(PQerrorMessage(conn_));
     PQfinish(conn_);
-    throw pg_failure("connect: " + why, false);
+    throw libpq_failure("connect: " + why);
   }
   auto state = PGRES_POLLING_WRITING;
   try {
     while (state != PGRES_POLLING_OK) {
       if (state == PGRES_POLLING_FAILED)
-        throw pg_failure("connect: " + trimmed(PQerrorMessage(conn_)), false);
+        throw libpq_failure("connect: " + trimmed(PQerrorMessage(conn_)));
       wait(state == PGRES_POLLING_WRITING, deadline, "connect");
       state = PQconnectPoll(conn_);
     }
@@ -66,7 +74,7 @@ void pg_session::wait(bool for_write, std::chrono::steady_clock::time_point dead
                       const std::string& what) {
   pollfd fd{PQsocket(conn_), static_cast<short>(for_write ? POLLOUT : POLLIN), 0};
   if (fd.fd < 0)
-    throw pg_failure(what + ": no socket: " + trimmed(PQerrorMessage(conn_)), false);
+    throw libpq_failure(what + ": no socket: " + trimmed(PQerrorMessage(conn_)));
   for (;;) {
     auto left = ms_left(deadline);
     if (left == 0)
@@ -85,23 +93,23 @@ pg_rows pg_session::query(const std::string& sql, std::chrono::steady_clock::tim
   if (conn_ == nullptr || PQstatus(conn_) != CONNECTION_OK)
     throw pg_failure("not connected", false);
   if (PQsendQuery(conn_, sql.c_str()) == 0)
-    throw pg_failure(trimmed(PQerrorMessage(conn_)), false);
+    throw libpq_failure(trimmed(PQerrorMessage(conn_)));
   // Make sure the query left: flush may need the socket writable.
   for (;;) {
     auto rc = PQflush(conn_);
     if (rc == 0)
       break;
     if (rc < 0)
-      throw pg_failure(trimmed(PQerrorMessage(conn_)), false);
+      throw libpq_failure(trimmed(PQerrorMessage(conn_)));
     wait(true, deadline, "query");
   }
   pg_rows rows;
-  std::string error;
+  std::string error, sqlstate;
   for (;;) {
     while (PQisBusy(conn_) != 0) {
       wait(false, deadline, "query");
       if (PQconsumeInput(conn_) == 0)
-        throw pg_failure(trimmed(PQerrorMessage(conn_)), false);
+        throw libpq_failure(trimmed(PQerrorMessage(conn_)));
     }
     PGresult* res = PQgetResult(conn_);
     if (res == nullptr)
@@ -116,11 +124,13 @@ pg_rows pg_session::query(const std::string& sql, std::chrono::steady_clock::tim
       }
     } else if (status != PGRES_COMMAND_OK && error.empty()) {
       error = trimmed(PQresultErrorMessage(res));
+      auto* code = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+      sqlstate = code == nullptr ? "" : code;
     }
     PQclear(res);
   }
   if (!error.empty())
-    throw pg_failure(error, false);
+    throw pg_failure(error, false, sqlstate);
   return rows;
 }
 

@@ -6,20 +6,28 @@
 #include <chrono>
 #include <stdexcept>
 #include <string>
+#include <utility>
 #include <vector>
 
 struct pg_conn;
 
 namespace vigil::probes::detail {
 
-/// Why a connect or query failed; `timed_out` tells slowness from refusal.
+/// Why a connect or query failed; `timed_out` tells slowness (our own
+/// deadline) from refusal; the codes say what the server or the socket said.
 class pg_failure : public std::runtime_error {
 public:
-  pg_failure(const std::string& what, bool timed_out)
-    : std::runtime_error(what), timed_out(timed_out) {
+  pg_failure(const std::string& what, bool timed_out, std::string sqlstate = {},
+             int sys_errno = 0)
+    : std::runtime_error(what),
+      timed_out(timed_out),
+      sqlstate(std::move(sqlstate)),
+      sys_errno(sys_errno) {
     // nop
   }
   bool timed_out;
+  std::string sqlstate;  ///< e.g. "55P03" (lock_not_available); empty: none.
+  int sys_errno;         ///< e.g. ECONNREFUSED; 0: none.
 };
 
 struct pg_target {

@@ -4,6 +4,7 @@
 // prices that disagree with the database's.
 #define CAF_SUITE postgres_probes
 
+#include <cerrno>
 #include <thread>
 
 #include <caf/test/unit_test.hpp>
@@ -92,6 +93,7 @@ CAF_TEST(a wrong password is down and shows as auth failures in the log) {
   auto r = run(*p);
   CAF_CHECK_EQUAL(r.status, "down");
   CAF_CHECK(has(r.detail, "password authentication failed"));
+  CAF_CHECK_EQUAL(r.values["sqlstate_28P01"], 1); // invalid_password, as a code
   // The server writes its log line a moment after refusing.
   CAF_CHECK(test::wait_until([&] { return run(*p).values["auth_failures_recent"] >= 1; }, 5s));
 }
@@ -107,6 +109,7 @@ CAF_TEST(a held table lock is degraded within the lock timeout) {
   CAF_CHECK_EQUAL(r.status, "degraded");
   CAF_CHECK(has(r.detail, "ACCESS EXCLUSIVE lock held on orders"));
   CAF_CHECK(has(r.detail, "lock timeout"));
+  CAF_CHECK(r.values["sqlstate_55P03"] >= 1); // lock_not_available
   tx.abort();
   CAF_CHECK_EQUAL(run(*p).status, "ok");
 }
@@ -118,11 +121,28 @@ CAF_TEST(a renamed column and vanished rows are down) {
   auto r = run(*p);
   CAF_CHECK_EQUAL(r.status, "down");
   CAF_CHECK(has(r.detail, "orders fell from 10 to 2"));
+  CAF_CHECK_EQUAL(r.values["checks_dropped"], 1);
   pg.psql("ALTER TABLE orders RENAME COLUMN quantity TO q2");
   r = run(*p);
   CAF_CHECK_EQUAL(r.status, "down");
   CAF_CHECK(has(r.detail, "orders_columns"));
   CAF_CHECK(has(r.detail, "quantity"));
+  CAF_CHECK_EQUAL(r.values["sqlstate_42703"], 1); // undefined_column
+}
+
+CAF_TEST(a refused connection carries its errno and a check its expectation) {
+  auto cfg = config();
+  cfg.checks = {{"index", "SELECT count(*) > 0 FROM pg_indexes WHERE indexname = 'nope'", "t", 0,
+                 "", 1000}};
+  auto r = run(*make_probe(cfg));
+  CAF_CHECK_EQUAL(r.status, "down");
+  CAF_CHECK_EQUAL(r.values["checks_unexpected"], 1);
+  cfg.db_host = "127.0.0.1";
+  cfg.db_port = test::free_port();
+  r = run(*make_probe(cfg));
+  CAF_CHECK_EQUAL(r.status, "down");
+  CAF_CHECK_EQUAL(r.values["errno"], ECONNREFUSED);
+  CAF_CHECK(r.values.count("sqlstate_28P01") == 0);
 }
 
 CAF_TEST(acknowledged orders missing from the table are down until they are back) {

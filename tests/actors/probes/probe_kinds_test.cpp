@@ -3,6 +3,7 @@
 // with a real signal, and the CPU of this host.
 #define CAF_SUITE probe_kinds
 
+#include <cerrno>
 #include <csignal>
 #include <cstdio>
 #include <filesystem>
@@ -178,6 +179,7 @@ CAF_TEST(tcp sees a listener and a closed port) {
   r = run(*make_probe(cfg));
   CAF_CHECK_EQUAL(r.status, "down");
   CAF_CHECK(has(r.detail, "refused"));
+  CAF_CHECK_EQUAL(r.values["errno"], ECONNREFUSED);
 }
 
 CAF_TEST(disk reports free space and thresholds) {
