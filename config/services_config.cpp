@@ -23,18 +23,9 @@ using json = nlohmann::json;
 namespace fs = std::filesystem;
 
 using config_fields::fail;
+using config_fields::get_path;
 using config_fields::get_string;
 using config_fields::get_uint;
-
-std::string get_path(const json& j, const std::string& origin, const std::string& field,
-                     const std::string& base_dir) {
-  fs::path path{get_string(j, origin, field)};
-  if (path.empty())
-    fail(origin, field, "must not be empty");
-  if (path.is_relative())
-    path = fs::path{base_dir} / path;
-  return path.lexically_normal().string();
-}
 
 bool valid_name(const std::string& name) {
   return !name.empty() && name.size() <= 64 && name[0] != '.'
@@ -51,7 +42,7 @@ service_config parse_service(const json& j, const std::string& origin, const std
   static const std::set<std::string> fields{
     "name",      "command",         "args",             "env",
     "cwd",       "data_dir",        "memory_limit_mb",  "ready_url",
-    "ready_timeout_ms", "stop_timeout_ms", "autostart"};
+    "ready_timeout_ms", "stop_timeout_ms", "autostart", "config_files", "healthy_url"};
   service_config svc;
   svc.cwd = base_dir;
   for (auto& [key, value] : j.items()) {
@@ -59,7 +50,7 @@ service_config parse_service(const json& j, const std::string& origin, const std
     if (fields.count(key) == 0)
       fail(origin, field, "unknown field (known: name, command, args, env, cwd, data_dir, "
                           "memory_limit_mb, ready_url, ready_timeout_ms, stop_timeout_ms, "
-                          "autostart)");
+                          "autostart, config_files, healthy_url)");
     if (key == "name") {
       svc.name = get_string(value, origin, field);
       if (!valid_name(svc.name))
@@ -97,6 +88,15 @@ service_config parse_service(const json& j, const std::string& origin, const std
       svc.ready_timeout_ms = static_cast<uint32_t>(get_uint(value, origin, field, 1, 3600000));
     } else if (key == "stop_timeout_ms") {
       svc.stop_timeout_ms = static_cast<uint32_t>(get_uint(value, origin, field, 1, 3600000));
+    } else if (key == "config_files") {
+      if (!value.is_array())
+        fail(origin, field, "expected an array of paths, got " + value.dump());
+      for (auto& path : value)
+        svc.config_files.push_back(get_path(path, origin, field, base_dir));
+    } else if (key == "healthy_url") {
+      svc.healthy_url = get_string(value, origin, field);
+      if (svc.healthy_url.rfind("http://", 0) != 0 || svc.healthy_url.size() <= 7)
+        fail(origin, field, "expected an http:// URL, got '" + svc.healthy_url + "'");
     } else if (key == "autostart") {
       if (!value.is_boolean())
         fail(origin, field, "expected true or false, got " + value.dump());
@@ -107,6 +107,8 @@ service_config parse_service(const json& j, const std::string& origin, const std
     fail(origin, at + ".name", "missing (every service needs a name)");
   if (svc.command.empty())
     fail(origin, at + ".command", "missing (every service needs a command)");
+  if (svc.healthy_url.empty())
+    svc.healthy_url = svc.ready_url;
   return svc;
 }
 
@@ -143,6 +145,8 @@ services_config parse_services_config(const std::string& text, const std::string
       if (!valid_name(cfg.cgroup_parent))
         fail(origin, key, "expected one folder name of letters, digits, '-', '_' or '.', got '"
                             + cfg.cgroup_parent + "'");
+    } else if (key == "config_good_after_ms") {
+      cfg.config_good_after_ms = static_cast<uint32_t>(get_uint(value, origin, key, 0, 86400000));
     } else if (key == "services") {
       has_services = true;
       if (!value.is_array())
@@ -156,7 +160,8 @@ services_config parse_services_config(const std::string& text, const std::string
         cfg.services.push_back(std::move(svc));
       }
     } else {
-      fail(origin, key, "unknown field (known: backend, log_dir, cgroup_parent, services)");
+      fail(origin, key, "unknown field (known: backend, log_dir, cgroup_parent, "
+                        "config_good_after_ms, services)");
     }
   }
   if (!has_services)
@@ -165,9 +170,8 @@ services_config parse_services_config(const std::string& text, const std::string
 }
 
 services_config load_services_config(const std::string& path) {
-  auto text = config_fields::read_config_file(path);
-  auto base = fs::absolute(fs::path{path}).parent_path().string();
-  return parse_services_config(text, path, base);
+  return parse_services_config(config_fields::read_config_file(path), path,
+                               config_fields::folder_of(path));
 }
 
 } // namespace vigil

@@ -24,6 +24,13 @@ struct service_config {
   uint32_t ready_timeout_ms = 30000;      ///< A start not ready by then failed.
   uint32_t stop_timeout_ms = 5000;        ///< SIGTERM, then SIGKILL after this long.
   bool autostart = true;                  ///< Started when the service manager starts.
+  /// The files its configuration lives in (absolute). The config a start
+  /// launched with becomes the last known good one once the service proved
+  /// healthy on it (config_history.hpp).
+  std::vector<std::string> config_files;
+  /// Answers 200 when the service really works (default: ready_url): what
+  /// "healthy on this config" means.
+  std::string healthy_url;
 };
 
 struct services_config {
@@ -31,6 +38,9 @@ struct services_config {
   std::string log_dir;                   ///< <log_dir>/<name>.log, and the manager's state file.
   /// Memory cgroups go to <cgroup root>/<cgroup_parent>/<name>.
   std::string cgroup_parent = "vigil";
+  /// A start's config is known good once the service answered its
+  /// healthy_url and kept running this long after it.
+  uint32_t config_good_after_ms = 5000;
   std::vector<service_config> services;  ///< Start order; stopped in reverse.
 
   /// The service named `name`, or nullptr.

@@ -37,6 +37,7 @@ std::string to_string(service_error x) {
     case service_error::not_running: return "not_running";
     case service_error::already_running: return "already_running";
     case service_error::backend_error: return "backend_error";
+    case service_error::no_good_config: return "no_good_config";
   }
   return "unknown";
 }

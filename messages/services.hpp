@@ -21,6 +21,8 @@ using svc_status_atom = caf::atom_constant<caf::atom("svc_status")>;
 using svc_start_atom = caf::atom_constant<caf::atom("svc_start")>;
 using svc_stop_atom = caf::atom_constant<caf::atom("svc_stop")>;
 using svc_restart_atom = caf::atom_constant<caf::atom("svc_restrt")>;
+/// Put a service's last known good config files back (config_history.hpp).
+using svc_restore_config_atom = caf::atom_constant<caf::atom("svc_rcfg")>;
 
 /// What the kernel says a service's process is doing now (/proc/<pid>/stat):
 /// the evidence that tells a hung process (stopped, stuck in the kernel)
@@ -59,13 +61,17 @@ struct service_status {
   bool ready = false;           ///< Running and its ready_url answered 200 (or it has none).
   std::string detail;           ///< Why it failed or how its exit was seen; empty if nothing to say.
   process_activity activity = process_activity::none; ///< What its process does now.
+  /// Its config files differ from those of its last healthy start (false
+  /// when it has none, or no start proved healthy yet).
+  bool config_changed = false;
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, service_status& x) {
   return f(caf::meta::type_name("vigil::service_status"), x.name, x.state, x.pid,
            x.exit_code, x.signal, x.oom_killed, x.restarts, x.started_unix_ms,
-           x.exited_unix_ms, x.rss_bytes, x.log_path, x.ready, x.detail, x.activity);
+           x.exited_unix_ms, x.rss_bytes, x.log_path, x.ready, x.detail, x.activity,
+           x.config_changed);
 }
 
 /// Field-wise, for tests (inline: equality.cpp is not this protocol's file).
@@ -75,7 +81,8 @@ inline bool operator==(const service_status& x, const service_status& y) {
          && x.oom_killed == y.oom_killed && x.restarts == y.restarts
          && x.started_unix_ms == y.started_unix_ms && x.exited_unix_ms == y.exited_unix_ms
          && x.rss_bytes == y.rss_bytes && x.log_path == y.log_path && x.ready == y.ready
-         && x.detail == y.detail && x.activity == y.activity;
+         && x.detail == y.detail && x.activity == y.activity
+         && x.config_changed == y.config_changed;
 }
 
 /// The action node's service manager ("<node>/action/services"). Start,
@@ -86,7 +93,8 @@ using service_manager_actor = caf::typed_actor<
   caf::replies_to<svc_status_atom, std::string>::with<service_status>,
   caf::replies_to<svc_start_atom, std::string>::with<service_status>,
   caf::replies_to<svc_stop_atom, std::string>::with<service_status>,
-  caf::replies_to<svc_restart_atom, std::string>::with<service_status>>;
+  caf::replies_to<svc_restart_atom, std::string>::with<service_status>,
+  caf::replies_to<svc_restore_config_atom, std::string>::with<std::string>>;
 
 /// Errors a service request can end with.
 enum class service_error : uint8_t {
@@ -99,6 +107,8 @@ enum class service_error : uint8_t {
   already_running,
   /// The backend failed in a way that is not the service's fault.
   backend_error,
+  /// No known good config to put back (none listed, none proved healthy).
+  no_good_config,
 };
 
 std::string to_string(service_error x);

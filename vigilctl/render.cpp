@@ -103,7 +103,8 @@ json to_json(const vigil::service_status& s) {
               {"log_path", s.log_path},
               {"ready", s.ready},
               {"detail", s.detail},
-              {"process", vigil::to_string(s.activity)}};
+              {"process", vigil::to_string(s.activity)},
+              {"config_changed", s.config_changed}};
 }
 
 std::string megabytes(uint64_t bytes) {
@@ -235,6 +236,8 @@ void render_service(std::ostream& out, const vigil::service_status& s, format fm
   if (s.activity != vigil::process_activity::none)
     line += std::string{" process="} + vigil::to_string(s.activity);
   line += std::string{" ready="} + (s.ready ? "yes" : "no");
+  if (s.config_changed)
+    line += " config=changed-since-last-healthy-start";
   if (s.rss_bytes > 0)
     line += " rss=" + megabytes(s.rss_bytes);
   line += " restarts=" + std::to_string(s.restarts) + " (" + since_text(s, now_unix_ms) + ")";

@@ -61,7 +61,7 @@ runbook_info bind_service(const runbook_info& runbook, const std::string& servic
   bound.escalate = replaced(bound.escalate, service);
   for (auto& s : bound.services)
     s = replaced(s, service);
-  for (auto* list : {&bound.symptoms, &bound.rules_out})
+  for (auto* list : {&bound.symptoms, &bound.requires_all, &bound.rules_out})
     for (auto& c : *list)
       c.signal = replaced(c.signal, service);
   replace_in(bound.steps, service);
@@ -85,6 +85,8 @@ runbook_info runbook_from_front_matter(const nlohmann::json& fm) {
       r.services = fm.at("services").get<std::vector<std::string>>();
     for (auto& c : fm.value("symptoms", nlohmann::json::array()))
       r.symptoms.push_back(condition_from(c));
+    for (auto& c : fm.value("requires", nlohmann::json::array()))
+      r.requires_all.push_back(condition_from(c));
     for (auto& c : fm.value("rules_out", nlohmann::json::array()))
       r.rules_out.push_back(condition_from(c));
     r.steps = fm.value("steps", nlohmann::json::array());

@@ -31,6 +31,7 @@ struct runbook_info {
   /// applies to any service (bound to each candidate by diagnosis).
   std::vector<std::string> services;
   std::vector<condition> symptoms;  ///< Evidence for, weighted.
+  std::vector<condition> requires_all; ///< Each must hold, or the cause is out.
   std::vector<condition> rules_out; ///< Any of these holding rules the cause out.
   nlohmann::json steps = nlohmann::json::array();
   std::string escalate;

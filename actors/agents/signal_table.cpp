@@ -195,6 +195,7 @@ void signal_table::observe(const service_status& s, int64_t now_unix_ms) {
   set(prefix + "ready", s.ready ? 1.0 : 0.0, now_unix_ms);
   set(prefix + "process", std::string{to_string(s.activity)}, now_unix_ms);
   set(prefix + "detail", s.detail, now_unix_ms);
+  set(prefix + "config_changed", s.config_changed ? 1.0 : 0.0, now_unix_ms);
   if (s.oom_killed)
     remember_memory(s.name, "oom_recent", 1, now_unix_ms, now_unix_ms);
 }

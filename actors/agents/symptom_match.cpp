@@ -139,6 +139,14 @@ hypothesis score(const runbook_info& runbook, const signal_table& signals,
     }
   }
   h.confidence = total > 0 ? held / total : 0;
+  // What the cause cannot be without: one missing is enough.
+  for (auto& c : runbook.requires_all) {
+    auto r = evaluate(c, signals);
+    if (!r.held) {
+      h.confidence = 0;
+      h.evidence_against.push_back("required: " + r.words);
+    }
+  }
   // Evidence that rules the cause out: one holding is enough.
   for (auto& c : runbook.rules_out) {
     auto r = evaluate(c, signals);

@@ -49,7 +49,7 @@ std::set<std::string> candidate_components(const signal_table& signals,
                                            const std::set<std::string>& focus);
 
 /// One runbook scored: confidence = held weight / total weight, 0 when one
-/// of its rules_out conditions holds.
+/// of its `requires` conditions does not hold or one of its rules_out does.
 hypothesis score(const runbook_info& runbook, const signal_table& signals,
                  const diagnosis_settings& settings);
 

@@ -308,7 +308,7 @@ knowledge_entry parse_knowledge_file(const std::string& text, const std::string&
     only_keys(fm, top, {"id", "kind", "title", "services"});
   else
     only_keys(fm, top, {"id", "kind", "title", "root_cause", "services", "symptoms",
-                        "rules_out", "steps", "prevention", "escalate"});
+                        "requires", "rules_out", "steps", "prevention", "escalate"});
   entry.id = text_of(required(fm, "id", top), top.at("id"), 64);
   if (!is_id(entry.id))
     top.at("id").fail("expected lower-case letters, digits and '-', got \"" + entry.id + "\"");
@@ -333,12 +333,14 @@ knowledge_entry parse_knowledge_file(const std::string& text, const std::string&
     if (!w.is_number() || w.get<double>() <= 0 || w.get<double>() > 1)
       where.at("weight").fail("expected a number in (0, 1], got " + w.dump());
   }
-  if (fm.contains("rules_out")) {
-    auto& rules_out = fm["rules_out"];
-    if (!rules_out.is_array())
-      top.at("rules_out").fail("expected a list of {signal, comparison}");
-    for (size_t i = 0; i < rules_out.size(); ++i)
-      check_condition(rules_out[i], top.at("rules_out").at(i), {});
+  for (auto* key : {"requires", "rules_out"}) {
+    if (!fm.contains(key))
+      continue;
+    auto& list = fm[key];
+    if (!list.is_array())
+      top.at(key).fail("expected a list of {signal, comparison}");
+    for (size_t i = 0; i < list.size(); ++i)
+      check_condition(list[i], top.at(key).at(i), {});
   }
   // A failure mode with no safe automatic fix has no steps: it escalates.
   auto& steps = required(fm, "steps", top);

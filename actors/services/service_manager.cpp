@@ -16,6 +16,7 @@
 #include <caf/stateful_actor.hpp>
 #include <spdlog/spdlog.h>
 
+#include "actors/services/config_history.hpp"
 #include "actors/services/readiness.hpp"
 #include "actors/services/state_file.hpp"
 #include "messages/unix_time.hpp"
@@ -29,6 +30,8 @@ using exited_atom = caf::atom_constant<caf::atom("sm_exited")>;
 using ready_atom = caf::atom_constant<caf::atom("sm_ready")>;
 using kill_timer_atom = caf::atom_constant<caf::atom("sm_kill")>;
 using next_atom = caf::atom_constant<caf::atom("sm_next")>;
+using healthy_atom = caf::atom_constant<caf::atom("sm_healthy")>;
+using config_good_atom = caf::atom_constant<caf::atom("sm_cfggood")>;
 
 /// Why a stop was sent, which decides the state the exit leads to.
 enum class stop_intent { none, requested, not_ready };
@@ -43,6 +46,7 @@ struct service_entry {
   bool restart_pending = false;
   bool next_when_started = false; ///< Autostart goes on once this start is done.
   cancel_flag readiness;
+  cancel_flag health; ///< The check that proves this start's config good.
   std::vector<caf::response_promise> start_waiters;
   std::vector<caf::response_promise> stop_waiters;
 
@@ -57,6 +61,7 @@ struct manager_state {
   std::unique_ptr<service_backend> backend;
   std::vector<service_entry> services; ///< In config order.
   std::string state_path;
+  std::unique_ptr<config_history> configs;
   std::deque<std::string> autostart;
   bool shutting_down = false;
   caf::error shutdown_reason;
@@ -89,6 +94,8 @@ service_status current(manager_ptr self, service_entry& e) {
   auto result = e.status;
   result.rss_bytes = e.live() ? self->state.backend->rss_bytes(e.process) : 0;
   result.activity = e.live() ? self->state.backend->activity(e.process) : process_activity::none;
+  result.config_changed
+    = self->state.configs->changed(e.config.name, e.config.config_files).value_or(false);
   return result;
 }
 
@@ -143,9 +150,37 @@ void check_readiness(manager_ptr self, service_entry& e) {
 }
 
 void cancel_readiness(service_entry& e) {
-  if (e.readiness)
-    *e.readiness = true;
-  e.readiness = nullptr;
+  for (auto* flag : {&e.readiness, &e.health}) {
+    if (*flag)
+      **flag = true;
+    *flag = nullptr;
+  }
+}
+
+/// A ready start with config files: once its healthy_url answers (within
+/// the ready timeout) and it keeps running config_good_after_ms more, the
+/// config it launched with is its last known good one.
+void prove_config(manager_ptr self, service_entry& e) {
+  if (e.config.config_files.empty())
+    return;
+  auto pid = static_cast<int32_t>(e.process.pid);
+  if (e.config.healthy_url.empty()) {
+    self->send(self, healthy_atom::value, e.config.name, pid);
+    return;
+  }
+  e.health = std::make_shared<std::atomic<bool>>(false);
+  auto weak = self->address();
+  auto name = e.config.name;
+  await_ready(e.config.healthy_url, std::chrono::milliseconds{e.config.ready_timeout_ms},
+              e.health, [weak, name, pid](bool healthy, const std::string& detail) {
+                if (!healthy) {
+                  spdlog::info("services: {} is not healthy on the config it started with ({}); "
+                               "its last known good config stays", name, detail);
+                  return;
+                }
+                if (auto handle = caf::actor_cast<caf::actor>(weak))
+                  caf::anon_send(handle, healthy_atom::value, name, pid);
+              });
 }
 
 void launch(manager_ptr self, service_entry& e) {
@@ -174,11 +209,17 @@ void launch(manager_ptr self, service_entry& e) {
   if (!e.process.limit_note.empty() && e.process.cgroup.empty())
     spdlog::warn("services: {}: {}", e.config.name, e.process.limit_note);
   spdlog::info("services: started {} (pid {}): {}", e.config.name, st.pid, e.config.command);
+  if (!e.config.config_files.empty()) {
+    auto problem = self->state.configs->record_launch(e.config.name, e.config.config_files);
+    if (!problem.empty())
+      spdlog::error("services: cannot copy the config of {}: {}", e.config.name, problem);
+  }
   if (e.config.ready_url.empty()) {
     st.state = "running";
     st.ready = true;
     save(self);
     deliver_started(self, e);
+    prove_config(self, e);
     return;
   }
   st.state = "starting";
@@ -342,6 +383,8 @@ caf::behavior service_manager(manager_ptr self, services_config cfg,
   auto& st = self->state;
   st.backend = std::move(*backend);
   st.state_path = (std::filesystem::path{cfg.log_dir} / "services.json").string();
+  st.configs = std::make_unique<config_history>(
+    (std::filesystem::path{cfg.log_dir} / "config-history").string());
   std::error_code ec;
   std::filesystem::create_directories(cfg.log_dir, ec);
   if (ec)
@@ -439,7 +482,38 @@ caf::behavior service_manager(manager_ptr self, services_config cfg,
       launch(self, *e);
       return rp;
     },
+    [self](svc_restore_config_atom, const std::string& name) -> caf::result<std::string> {
+      auto e = self->state.find(name);
+      if (!e)
+        return service_failure(service_error::unknown_service, name);
+      try {
+        auto done = self->state.configs->restore(name, e->config.config_files);
+        spdlog::warn("services: {}: {}", name, done);
+        return done;
+      } catch (const std::exception& x) {
+        return service_failure(service_error::no_good_config, x.what());
+      }
+    },
     // -- private --------------------------------------------------------------
+    [self](healthy_atom, const std::string& name, int32_t pid) {
+      auto e = self->state.find(name);
+      if (!e || e->status.pid != pid || e->status.state != "running")
+        return;
+      e->health = nullptr;
+      self->delayed_send(self, std::chrono::milliseconds{self->state.config.config_good_after_ms},
+                         config_good_atom::value, name, pid);
+    },
+    [self](config_good_atom, const std::string& name, int32_t pid) {
+      auto e = self->state.find(name);
+      if (!e || e->status.pid != pid || e->status.state != "running")
+        return; // it ended or restarted meanwhile: not proven
+      auto problem = self->state.configs->promote(name);
+      if (problem.empty())
+        spdlog::info("services: the config {} (pid {}) started with is its last known good one",
+                     name, pid);
+      else
+        spdlog::error("services: {}", problem);
+    },
     [self](exited_atom, const std::string& name, int32_t pid, int32_t exit_code, int32_t sig,
            bool oom, const std::string& detail) {
       auto e = self->state.find(name);
@@ -459,6 +533,7 @@ caf::behavior service_manager(manager_ptr self, services_config cfg,
         spdlog::info("services: {} is ready ({})", name, e->config.ready_url);
         save(self);
         deliver_started(self, *e);
+        prove_config(self, *e);
         return;
       }
       e->status.detail = detail;

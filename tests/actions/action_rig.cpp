@@ -69,6 +69,9 @@ service_manager_actor::behavior_type fake_manager(service_manager_actor::pointer
       ++fake->restarts;
       return change(name, "running", true);
     },
+    [](svc_restore_config_atom, const std::string& name) -> caf::result<std::string> {
+      return caf::make_error(service_error::no_good_config, name + ": a fake keeps no configs");
+    },
   };
 }
 

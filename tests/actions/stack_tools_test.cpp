@@ -48,7 +48,7 @@ std::map<std::string, tool_ptr> toolbox_of(const actions_config& cfg) {
   for (auto make : {make_start_db, make_rotate_db_secret, make_terminate_blocking_sessions,
                     make_terminate_idle_sessions, make_rerun_migrations, make_restore_snapshot,
                     make_reset_db_proxy, make_clear_cache, make_switch_upstream,
-                    make_rollback_config, make_free_disk}) {
+                    make_free_disk}) {
     auto t = make(cfg);
     auto name = t->info().name;
     result.emplace(name, std::move(t));
@@ -196,8 +196,7 @@ struct tool_runner {
 };
 
 tool_runner& runner() {
-  // Lives as long as the process (rollback_config learns the known-good
-  // config over minutes) and is never destroyed: an actor system torn down
+  // Lives as long as the process and is never destroyed: an actor system torn down
   // by the exit handlers, after CAF's own statics, corrupts the heap.
   static auto* r = new tool_runner;
   return *r;
@@ -218,7 +217,7 @@ bool changed(const tool_outcome& out) {
 CAF_TEST(every tool refuses unknown arguments and wrong types) {
   auto cfg = demo_config();
   auto tools = toolbox_of(cfg);
-  CAF_CHECK_EQUAL(tools.size(), 11u);
+  CAF_CHECK_EQUAL(tools.size(), 10u);
   for (auto& [name, t] : tools) {
     CAF_MESSAGE(name);
     CAF_CHECK(contains(refusal(*t, json{{"bogus", 1}}), "'bogus': unknown"));
@@ -275,7 +274,6 @@ CAF_TEST(validate fills in defaults and refuses what the settings do not allow) 
 
   CAF_CHECK(contains(refusal(*tools.at("clear_cache"), {{"service", "postgres"}}), "not a service"));
   CAF_CHECK(tools.at("clear_cache")->validate(json::object())["service"] == "shopd");
-  CAF_CHECK(contains(refusal(*tools.at("rollback_config"), {{"service", "x"}}), "not a service"));
 
   auto& disk = *tools.at("free_disk");
   CAF_CHECK(disk.validate({{"volume", "shopd-data"}})["min_free_mb"] == 16);
@@ -849,27 +847,6 @@ CAF_TEST(switch_upstream moves shopd to the fallback and back) {
   CAF_CHECK_EQUAL(out.status, "done");
   CAF_CHECK_EQUAL(upstream_use(), "primary");
   CAF_CHECK(wait_until(ready, 10s));
-}
-
-CAF_TEST(rollback_config puts the last known good config back) {
-  REQUIRE_DEMO();
-  auto& r = runner();
-  auto live = root + "/var/stack/shopd.json";
-  auto good = read_file(live);
-  inject("bad_config", {{"params", {{"what", "db_port"}}}});
-  CAF_REQUIRE(wait_until([] { return !ready(); }, 10s));
-  CAF_REQUIRE_NOT_EQUAL(read_file(live), good);
-  auto out = r.run("rollback_config", {{"service", "shopd"}});
-  CAF_CHECK_EQUAL(out.status, "done");
-  CAF_CHECK(changed(out));
-  CAF_CHECK_EQUAL(read_file(live), good);
-  CAF_CHECK(ready());
-  CAF_CHECK(fs::exists(out.output.value("replaced_copy", "")));
-  out = r.run("rollback_config", {{"service", "shopd"}});
-  CAF_CHECK(!changed(out));
-  CAF_CHECK(contains(out.detail, "nothing changed"));
-  chaos_stop();
-  CAF_CHECK(wait_until(ready, 15s));
 }
 
 CAF_TEST(free_disk frees the full data volume and keeps the receipts) {

@@ -6,6 +6,7 @@
 
 #include <csignal>
 #include <fstream>
+#include <iterator>
 #include <set>
 #include <string>
 
@@ -88,6 +89,16 @@ inline void check_fixed_on(const nlohmann::json& x, const std::string& root_caus
   CAF_CHECK_EQUAL(h.value("component", ""), component);
   CAF_CHECK(verified_step(x, tool, component));
   CAF_CHECK_EQUAL(step_targets(x), (std::set<std::string>{component}));
+}
+
+/// Whether the service manager keeps `text` as `service`'s last known good
+/// config file number `n` (var/stack/logs/config-history/SERVICE/good/N).
+inline bool known_good(const std::string& root, const std::string& service,
+                       const std::string& text, int n = 0) {
+  std::ifstream in{root + "/var/stack/logs/config-history/" + service + "/good/"
+                   + std::to_string(n)};
+  std::string kept{std::istreambuf_iterator<char>{in}, {}};
+  return in.good() || in.eof() ? kept == text : false;
 }
 
 /// A file put back as it was, whatever happens to the test.

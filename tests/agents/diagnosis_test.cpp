@@ -192,6 +192,14 @@ std::vector<hypothesis> diagnose_foreign(const signal_table& t,
                          focus_services(services, t));
 }
 
+/// The first hypothesis blames `component` with `cause`.
+void expect_first(const std::vector<hypothesis>& hs, const std::string& cause,
+                  const std::string& component) {
+  CAF_REQUIRE(!hs.empty());
+  CAF_CHECK_EQUAL(hs.front().root_cause, cause);
+  CAF_CHECK_EQUAL(hs.front().component, component);
+}
+
 CAF_TEST(a failure mode of any service is bound to the component that shows it) {
   signal_table t;
   for (auto* name : {"ledger", "edge", "pool"})
@@ -206,9 +214,7 @@ CAF_TEST(a failure mode of any service is bound to the component that shows it) 
   t.set("probe.ledger.http.status", "down", 1);
   t.set("probe.edge.http.status", "degraded", 1);
   auto hs = diagnose_foreign(t, {"edge", "ledger"});
-  CAF_REQUIRE(!hs.empty());
-  CAF_CHECK_EQUAL(hs.front().root_cause, "process_crash");
-  CAF_CHECK_EQUAL(hs.front().component, "pool");
+  expect_first(hs, "process_crash", "pool");
   CAF_CHECK_EQUAL(hs.front().title, "pool's process is not running: it exited or was killed");
   CAF_CHECK_EQUAL(hs.front().blast_radius, (std::vector<std::string>{"ledger", "edge"}));
   // Its plan starts that component, not the first affected service.
@@ -234,9 +240,7 @@ CAF_TEST(a stopped process is hung not crashed and not a slow database) {
   t.set("probe.ledger.http.detail", "ledger-health: timed out after 200 ms", 1);
   t.set("probe.edge.http.status", "degraded", 1);
   auto hs = diagnose_foreign(t, {"ledger", "edge"});
-  CAF_REQUIRE(!hs.empty());
-  CAF_CHECK_EQUAL(hs.front().root_cause, "process_hung");
-  CAF_CHECK_EQUAL(hs.front().component, "ledger");
+  expect_first(hs, "process_hung", "ledger");
   // A crash is at most a weak alternative: nothing ended.
   for (auto& h : hs)
     if (h.root_cause == "process_crash")
@@ -252,9 +256,7 @@ CAF_TEST(evidence that rules a cause out drops it whatever else holds) {
   t.set("service.ledger.oom_killed", 1.0, 1);
   t.set("service.ledger.oom_recent", 1.0, 1);
   auto hs = diagnose_foreign(t, {"ledger"});
-  CAF_REQUIRE(!hs.empty());
-  CAF_CHECK_EQUAL(hs.front().root_cause, "memory_exhaustion");
-  CAF_CHECK_EQUAL(hs.front().component, "ledger");
+  expect_first(hs, "memory_exhaustion", "ledger");
   for (auto& h : hs)
     CAF_CHECK_NOT_EQUAL(h.root_cause, "process_crash");
 }
@@ -269,16 +271,50 @@ signal_table healthy_demo() {
   return t;
 }
 
-CAF_TEST(a config refusing the database shows first in the app log) {
-  // Right after the reload: pooled connections still serve readiness, new
-  // ones are refused at the address the config names.
+CAF_TEST(a service failing on a config changed since its last healthy start is a bad config) {
+  // Right after the reload: readiness refuses, the dependencies are fine,
+  // and the service manager says the files differ from the last good start.
   auto t = healthy_demo();
-  t.set("log.shopd", "error db: GET /products/{sku}: database unavailable: connection to "
-                     "server at \"127.0.0.1\", port 7 failed: Connection refused", 1);
-  t.set("probe.shopd.log.status", "degraded", 1);
+  t.set("service.shopd.config_changed", 1.0, 1);
+  t.set("probe.shopd.http.status", "down", 1);
+  t.set("probe.shopd.http.status_code", 503.0, 1);
   auto hs = rank_hypotheses(book().runbooks, t, {}, settings(), focus_services({"shopd"}, t));
-  CAF_REQUIRE(!hs.empty());
-  CAF_CHECK_EQUAL(hs.front().root_cause, "bad_config");
+  expect_first(hs, "bad_config", "shopd");
+}
+
+CAF_TEST(a proxy whose changed config breaks the traffic through it is a bad config) {
+  // The proxy answers its own health check; the customers get 502s.
+  signal_table t;
+  for (auto* name : {"ledger", "edge", "pool"})
+    healthy_service(t, name);
+  t.set("service.edge.config_changed", 1.0, 1);
+  t.set("sli.edge.success_ratio", 0.3, 1);
+  auto hs = diagnose_foreign(t, {"edge"});
+  expect_first(hs, "bad_config", "edge");
+  incident inc;
+  inc.id = "inc-4-1";
+  inc.services = {"edge"};
+  inc.hypotheses = hs;
+  auto runbook = runbook_for(book(), hs.front());
+  CAF_REQUIRE(runbook.has_value());
+  auto plan = make_plan(inc, 0, &*runbook, t, 0.5);
+  CAF_REQUIRE_EQUAL(plan.size(), 1u);
+  CAF_CHECK_EQUAL(plan[0].tool, "rollback_config");
+  CAF_CHECK_EQUAL(json::parse(plan[0].args).value("service", ""), "edge");
+}
+
+CAF_TEST(a changed config does not take the blame for a crash behind it) {
+  signal_table t;
+  for (auto* name : {"ledger", "edge", "pool"})
+    healthy_service(t, name);
+  t.set("service.ledger.config_changed", 1.0, 1); // changed, applied, fine until now
+  t.set("service.pool.state", "killed", 1);
+  t.set("service.pool.process", "none", 1);
+  t.set("service.pool.signal", 9.0, 1);
+  t.set("probe.pool.postgres.status", "down", 1);
+  t.set("probe.ledger.http.status", "down", 1);
+  auto hs = diagnose_foreign(t, {"ledger", "pool"});
+  expect_first(hs, "process_crash", "pool");
 }
 
 CAF_TEST(a shop that answers nothing is not a bad config) {

@@ -8,6 +8,7 @@ std::vector<tool_ptr> make_toolbox(const actions_config& cfg) {
   result.push_back(make_start_service(cfg));
   result.push_back(make_restart_service(cfg));
   result.push_back(make_stop_service(cfg));
+  result.push_back(make_rollback_config(cfg));
   result.push_back(make_kill_process(cfg));
   result.push_back(make_restart_actor(cfg));
   result.push_back(make_start_node(cfg));
@@ -20,7 +21,6 @@ std::vector<tool_ptr> make_toolbox(const actions_config& cfg) {
   result.push_back(make_reset_db_proxy(cfg));
   result.push_back(make_clear_cache(cfg));
   result.push_back(make_switch_upstream(cfg));
-  result.push_back(make_rollback_config(cfg));
   result.push_back(make_free_disk(cfg));
   static_cast<void>(cfg);
   return result;

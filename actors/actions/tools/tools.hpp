@@ -12,6 +12,7 @@ namespace vigil::actions {
 tool_ptr make_start_service(const actions_config& cfg);
 tool_ptr make_restart_service(const actions_config& cfg);
 tool_ptr make_stop_service(const actions_config& cfg);
+tool_ptr make_rollback_config(const actions_config& cfg);
 tool_ptr make_kill_process(const actions_config& cfg);
 // Vigil itself.
 tool_ptr make_restart_actor(const actions_config& cfg);
@@ -27,7 +28,6 @@ tool_ptr make_reset_db_proxy(const actions_config& cfg);
 // The shop's own state.
 tool_ptr make_clear_cache(const actions_config& cfg);
 tool_ptr make_switch_upstream(const actions_config& cfg);
-tool_ptr make_rollback_config(const actions_config& cfg);
 tool_ptr make_free_disk(const actions_config& cfg);
 
 /// Every tool, in the order above.

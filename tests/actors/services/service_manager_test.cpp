@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <sstream>
 
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -386,6 +387,75 @@ CAF_TEST(readiness waits for the ready URL to answer 200) {
   auto st = status(m, "never");
   CAF_CHECK(!alive(st.pid));
   CAF_CHECK(st.detail.find("HTTP 404") != std::string::npos);
+}
+
+CAF_TEST(a config becomes known good once healthy and is put back on request) {
+  // The service's health depends on its config: the script answers /health
+  // only while app.conf says "port=good".
+  std::atomic<bool> healthy{true};
+  http::server server{http::server::options{}};
+  server.route("GET", "/health", [&](const http::request&, http::responder respond) {
+    respond(healthy ? http::text(200, "ok") : http::text(503, "broken"));
+  });
+  auto url = "http://127.0.0.1:" + std::to_string(server.start()) + "/health";
+  test::write_file(dir + "/app.conf", "port=good\n");
+  auto app = shell("app", "exec sleep 1000");
+  app.config_files = {dir + "/app.conf", dir + "/extra.conf"}; // extra.conf: absent
+  app.healthy_url = url;
+  auto config = config_of({app});
+  config.config_good_after_ms = 200;
+  auto m = spawn(config);
+  // Before any start proved healthy, nothing is known good.
+  CAF_CHECK(!status(m, "app").config_changed);
+  caf::expected<std::string> restored{caf::sec::request_timeout};
+  auto restore = [&] {
+    self->request(m, 30s, svc_restore_config_atom::value, std::string{"app"})
+      .receive([&](std::string& text) { restored = std::move(text); },
+               [&](caf::error& err) { restored = std::move(err); });
+  };
+  restore();
+  CAF_REQUIRE(!restored);
+  CAF_CHECK_EQUAL(restored.error(), service_error::no_good_config);
+  CAF_REQUIRE(ask(m, svc_start_atom::value, "app"));
+  auto good = dir + "/logs/config-history/app/good/0";
+  CAF_REQUIRE(test::wait_until([&] { return fs::exists(good); }, 10s));
+  CAF_CHECK_EQUAL(test::read_file(good), "port=good\n");
+  CAF_CHECK(!status(m, "app").config_changed);
+  // Someone changes the file (no restart): changed, whatever the service does.
+  test::write_file(dir + "/app.conf", "port=1\n");
+  CAF_CHECK(status(m, "app").config_changed);
+  // A restart on the bad file that never gets healthy is not promoted.
+  healthy = false;
+  CAF_REQUIRE(ask(m, svc_restart_atom::value, "app"));
+  CAF_CHECK(status(m, "app").config_changed);
+  CAF_CHECK_EQUAL(test::read_file(good), "port=good\n");
+  // A file that did not exist in the good start appearing is a change too.
+  test::write_file(dir + "/app.conf", "port=good\n");
+  CAF_CHECK(!status(m, "app").config_changed);
+  test::write_file(dir + "/extra.conf", "x\n");
+  CAF_CHECK(status(m, "app").config_changed);
+  fs::remove(dir + "/extra.conf");
+  // Put back: the good content returns with the file's mode, the bad one is kept.
+  test::write_file(dir + "/app.conf", "port=1\n");
+  ::chmod((dir + "/app.conf").c_str(), 0640);
+  restore();
+  CAF_REQUIRE(restored);
+  CAF_CHECK(restored->find("app.conf") != std::string::npos);
+  CAF_CHECK_EQUAL(file("app.conf"), "port=good\n");
+  struct stat st {};
+  CAF_REQUIRE_EQUAL(::stat((dir + "/app.conf").c_str(), &st), 0);
+  CAF_CHECK_EQUAL(st.st_mode & 07777, 0640u);
+  CAF_CHECK(!status(m, "app").config_changed);
+  bool kept = false;
+  for (auto& entry : fs::directory_iterator{dir + "/logs/config-history/app"})
+    if (entry.path().filename().string().rfind("replaced-", 0) == 0)
+      kept = kept || test::read_file(entry.path().string() + "/0") == "port=1\n";
+  CAF_CHECK(kept);
+  // Nothing to do the second time.
+  restore();
+  CAF_REQUIRE(restored);
+  CAF_CHECK(restored->find("already") != std::string::npos);
+  CAF_CHECK_EQUAL(file("app.conf"), "port=good\n");
 }
 
 CAF_TEST(a restarted manager adopts running services instead of starting copies) {
