@@ -72,27 +72,8 @@ bool contains(const std::string& text, const std::string& part) {
 
 // -- the demo ----------------------------------------------------------------
 
-/// The demo with its agents paused: they detect, but must not repair what
-/// this test repairs itself.
-struct paused_demo {
-  demo_cluster cluster{root, VIGILCTL_BINARY};
-  bool up = cluster.up;
-  paused_demo() {
-    if (!up)
-      return;
-    auto paused = cluster.vigilctl({"agents", "pause"}, 60s);
-    if (paused.exit_code != 0)
-      std::cerr << "vigilctl agents pause: " << paused.out << paused.err << "\n";
-  }
-  ~paused_demo() {
-    // The pause is kept in the ops store: the next demo must act again
-    // (before the cluster member stops the demo).
-    cluster.vigilctl({"agents", "resume"}, 30s);
-  }
-};
-
 paused_demo& the_demo() {
-  static paused_demo d;
+  static paused_demo d{root, VIGILCTL_BINARY};
   return d;
 }
 
@@ -207,7 +188,7 @@ bool changed(const tool_outcome& out) {
 }
 
 #define REQUIRE_DEMO()                                                                         \
-  CAF_REQUIRE(the_demo().up);                                                                  \
+  CAF_REQUIRE(the_demo().cluster.up);                                                          \
   CAF_REQUIRE(wait_until(ready, 60s))
 
 } // namespace

@@ -30,8 +30,11 @@ const std::string chaos_api = "http://127.0.0.1:8100";
 
 /// The demo, started once for this executable and stopped at its end.
 demo_cluster& the_demo() {
-  static demo_cluster d{root, VIGILCTL_BINARY};
-  return d;
+  // The faults' own effects are under test, not their repair: agents paused
+  // (an incident an earlier test left open once restarted shopd in the
+  // middle of a check that its pid survives a node restart).
+  static paused_demo d{root, VIGILCTL_BINARY};
+  return d.cluster;
 }
 
 std::string secret(const std::string& name) {

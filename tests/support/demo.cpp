@@ -23,6 +23,19 @@ demo_cluster::~demo_cluster() {
   run_command({root_ + "/run", "stop"}, 120s);
 }
 
+paused_demo::paused_demo(std::string source_dir, std::string vigilctl_binary)
+  : cluster(std::move(source_dir), std::move(vigilctl_binary)) {
+  if (!cluster.up)
+    return;
+  auto paused = cluster.vigilctl({"agents", "pause"}, 60s);
+  if (paused.exit_code != 0)
+    std::cerr << "vigilctl agents pause: " << paused.out << paused.err << "\n";
+}
+
+paused_demo::~paused_demo() {
+  cluster.vigilctl({"agents", "resume"}, 30s);
+}
+
 command_result demo_cluster::vigilctl(std::vector<std::string> args,
                                       std::chrono::milliseconds timeout) const {
   args.insert(args.begin(), vigilctl_);

@@ -75,4 +75,15 @@ private:
   std::string vigilctl_;
 };
 
+/// The demo with its agents paused, for tests of what breaks and what
+/// repairs it by hand: the agents detect, but must not act in between (an
+/// incident an earlier test left open would otherwise be driven on). The
+/// pause is kept in the ops store, so it is lifted again before the demo
+/// stops: the next demo acts.
+struct paused_demo {
+  paused_demo(std::string source_dir, std::string vigilctl_binary);
+  ~paused_demo();
+  demo_cluster cluster;
+};
+
 } // namespace vigil::test
