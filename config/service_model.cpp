@@ -346,4 +346,22 @@ service_model load_service_model(const std::string& path) {
   return parse_service_model(config_fields::read_config_file(path), path, config_fields::folder_of(path));
 }
 
+/// The hops of a database login: the service named, then what each proxy
+/// forwards to, down to the database (a service of kind postgres).
+std::vector<const modelled_service*> login_hops(const service_model& m, const dependency& d) {
+  std::vector<const modelled_service*> hops;
+  auto* hop = m.find(d.service);
+  while (hop) {
+    hops.push_back(hop);
+    if (hop->kind == component_kind::postgres)
+      return hops;
+    if (hop->depends_on.empty())
+      fail(m.origin, d.at + ".service", "'" + hop->name + "' is on the way to database '"
+                                          + d.database + "' but depends on nothing "
+                                          "(a proxy names what it forwards to)");
+    hop = m.find(hop->depends_on.front().service);
+  }
+  return hops;
+}
+
 } // namespace vigil

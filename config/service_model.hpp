@@ -101,6 +101,11 @@ struct service_model {
   std::map<std::string, std::vector<std::string>> dependents() const;
 };
 
+/// The hops of a database login: the service named, then what each proxy
+/// forwards to, down to the database (a service of kind postgres). A proxy
+/// on the way that forwards to nothing is a config_error.
+std::vector<const modelled_service*> login_hops(const service_model& m, const dependency& d);
+
 /// Parses a model's text; relative paths resolve against `base_dir`; errors
 /// (config_error) name `origin` and the field.
 service_model parse_service_model(const std::string& text, const std::string& origin,

@@ -13,7 +13,7 @@ auto fields(const signal_value& x) {
 
 auto fields(const hypothesis& x) {
   return std::tie(x.root_cause, x.runbook, x.title, x.confidence, x.evidence_for,
-                  x.evidence_against, x.blast_radius, x.component);
+                  x.evidence_against, x.blast_radius, x.component, x.bindings);
 }
 
 auto fields(const plan_step& x) {

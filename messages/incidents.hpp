@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -60,12 +61,16 @@ struct hypothesis {
   /// The service a failure mode blames ("dbproxy" for process-exited bound
   /// to dbproxy); empty for a runbook that names its services itself.
   std::string component;
+  /// What the failure mode's placeholders were bound to from the service
+  /// model ("$app": "shopd", "$role": "shop"); the planner fills steps with it.
+  std::map<std::string, std::string> bindings;
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, hypothesis& x) {
   return f(caf::meta::type_name("vigil::hypothesis"), x.root_cause, x.runbook, x.title,
-           x.confidence, x.evidence_for, x.evidence_against, x.blast_radius, x.component);
+           x.confidence, x.evidence_for, x.evidence_against, x.blast_radius, x.component,
+           x.bindings);
 }
 
 /// One step of a guarded plan, and how far it got.

@@ -14,7 +14,7 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(signal_value, name, text, number
                                                 at_unix_ms)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(hypothesis, root_cause, runbook, title,
                                                 confidence, evidence_for, evidence_against,
-                                                blast_radius, component)
+                                                blast_radius, component, bindings)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(plan_step, index, tool, args, risk, why, check,
                                                 rollback, on_failure, state, idempotency_key,
                                                 approval_id, approved_by, result, verification,

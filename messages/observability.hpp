@@ -27,6 +27,7 @@ using search_atom = caf::atom_constant<caf::atom("search")>;
 using runbook_atom = caf::atom_constant<caf::atom("runbook")>;
 using stats_atom = caf::atom_constant<caf::atom("stats")>;
 using acked_atom = caf::atom_constant<caf::atom("acked")>;
+using probe_now_atom = caf::atom_constant<caf::atom("probe_now")>;
 
 /// Something that happened, as the bus carries it and the ops store keeps it.
 struct event {
@@ -179,7 +180,10 @@ using probe_manager_actor = caf::typed_actor<
   /// The latest result of each probe.
   caf::replies_to<probes_atom>::with<std::vector<probe_result>>,
   /// The series scraped from one service's /metrics, latest sample each.
-  caf::replies_to<metrics_atom, std::string>::with<std::vector<metric_sample>>>;
+  caf::replies_to<metrics_atom, std::string>::with<std::vector<metric_sample>>,
+  /// One probe, by name, checked now rather than at its next tick: the
+  /// fresh evidence diagnosis confirms a hypothesis with before acting.
+  caf::replies_to<probe_now_atom, std::string>::with<probe_result>>;
 
 /// A probe node's synthetic traffic ("<node>/probe/traffic"): user-like load
 /// whose acknowledged writes are the ground truth for "nothing lost".

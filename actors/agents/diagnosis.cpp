@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <map>
 #include <memory>
 #include <set>
 
@@ -10,6 +11,7 @@
 #include <caf/typed_event_based_actor.hpp>
 #include <spdlog/spdlog.h>
 
+#include "actors/agents/confirmation.hpp"
 #include "actors/agents/role_lookup.hpp"
 #include "actors/agents/runbook_book.hpp"
 #include "actors/agents/signal_table.hpp"
@@ -22,6 +24,8 @@ namespace {
 
 constexpr auto ask_timeout = std::chrono::seconds(3);
 constexpr auto rescan_after = std::chrono::seconds(10);
+/// A fresh check is one probe run: its own timeout, plus a queue of at most one check.
+constexpr auto confirm_timeout = std::chrono::seconds(5);
 
 struct diagnosis_state {
   static inline const char* name = "vigil.diagnosis";
@@ -41,6 +45,9 @@ struct gathering {
   std::map<std::string, std::vector<metric_sample>> metrics;
   std::map<std::string, double> retrieval;
   std::vector<std::string> gaps; ///< Evidence that could not be had, in words.
+  probe_manager_actor manager;    ///< Where fresh checks are asked for; may be null.
+  std::vector<hypothesis> ranked; ///< Scored, before the fresh checks.
+  std::map<std::string, fresh_check> fresh;
   int pending = 0;
   caf::typed_response_promise<std::vector<hypothesis>> promise;
 };
@@ -57,6 +64,8 @@ const runbook_book& fresh_book(diagnosis_ptr self) {
   return st.book;
 }
 
+void confirm(diagnosis_ptr self, std::shared_ptr<gathering> g);
+
 void finish(diagnosis_ptr self, std::shared_ptr<gathering> g) {
   if (--g->pending > 0)
     return;
@@ -72,9 +81,48 @@ void finish(diagnosis_ptr self, std::shared_ptr<gathering> g) {
                                 focus);
   for (auto& gap : g->gaps)
     result.front().evidence_against.push_back("evidence missing: " + gap);
-  spdlog::info("diagnosis: {} -> {} ({:.0f}%)", g->inc.id.empty() ? "(no id)" : g->inc.id,
-               result.front().root_cause, result.front().confidence * 100);
+  g->ranked = std::move(result);
+  confirm(self, g);
+}
+
+void deliver(diagnosis_ptr self, std::shared_ptr<gathering> g) {
+  auto result = apply_confirmations(std::move(g->ranked), self->state.book, g->fresh,
+                                    self->state.settings, now_unix_ms());
+  spdlog::info("diagnosis: {} -> {} ({:.0f}%){}", g->inc.id.empty() ? "(no id)" : g->inc.id,
+               result.front().root_cause, result.front().confidence * 100,
+               g->fresh.empty() ? "" : ", " + std::to_string(g->fresh.size()) + " probes checked now");
   g->promise.deliver(std::move(result));
+}
+
+/// The probes the causes that could act name, checked now; then delivers.
+void confirm(diagnosis_ptr self, std::shared_ptr<gathering> g) {
+  auto probes = probes_to_confirm(g->ranked, self->state.book, self->state.settings);
+  if (probes.empty()) {
+    deliver(self, g);
+    return;
+  }
+  if (!g->manager) {
+    for (auto& p : probes)
+      g->fresh[p].failure = "the probe manager is not reachable";
+    deliver(self, g);
+    return;
+  }
+  auto left = std::make_shared<size_t>(probes.size());
+  auto done = [self, g, left] {
+    if (--*left == 0)
+      deliver(self, g);
+  };
+  for (auto& name : probes)
+    self->request(g->manager, confirm_timeout, probe_now_atom::value, name)
+      .then(
+        [g, name, done](probe_result& r) {
+          g->fresh[name].result = std::move(r);
+          done();
+        },
+        [self, g, name, done](caf::error& err) {
+          g->fresh[name].failure = self->system().render(err);
+          done();
+        });
 }
 
 /// Without symptoms (vigilctl diagnose): the details of what is not ok now,
@@ -164,6 +212,7 @@ void gather(diagnosis_ptr self, std::shared_ptr<gathering> g) {
   find_by_role<probe_manager_actor>(
     self, registry, "probe", "probe/manager",
     [self, g, scraped](probe_manager_actor manager) {
+      g->manager = manager;
       g->pending += static_cast<int>(scraped.size());
       self->request(manager, ask_timeout, probes_atom::value)
         .then(
@@ -195,7 +244,7 @@ diagnosis_actor::behavior_type diagnosis(diagnosis_ptr self, agents_context ctx)
   auto& st = self->state;
   st.ctx = std::move(ctx);
   st.settings = parse_diagnosis_settings(st.ctx.config.settings("diagnosis"),
-                                         st.ctx.config.model.dependents());
+                                         st.ctx.config.model);
   fresh_book(self);
   spdlog::info("diagnosis: {} runbooks from {} folders", st.book.runbooks.size(),
                st.ctx.knowledge_folders.size());
@@ -214,10 +263,8 @@ diagnosis_actor::behavior_type diagnosis(diagnosis_ptr self, agents_context ctx)
 
 } // namespace
 
-diagnosis_settings parse_diagnosis_settings(
-  const nlohmann::json& j, const std::map<std::string, std::vector<std::string>>& model_dependents) {
-  diagnosis_settings s;
-  s.dependents = model_dependents;
+diagnosis_settings parse_diagnosis_settings(const nlohmann::json& j, const service_model& model) {
+  auto s = settings_from_model(model);
   if (!j.is_object())
     return s;
   s.min_confidence = j.value("min_confidence", s.min_confidence);

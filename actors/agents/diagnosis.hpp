@@ -14,10 +14,10 @@
 namespace vigil::agents {
 
 /// agents.json "diagnosis": min_confidence, max_hypotheses, dependents; the
-/// service model's graph (`model_dependents`) comes first, the file's own
+/// service model's graph and bindings come first, the file's own
 /// "dependents" add edges outside the model.
-diagnosis_settings parse_diagnosis_settings(
-  const nlohmann::json& j, const std::map<std::string, std::vector<std::string>>& model_dependents = {});
+diagnosis_settings parse_diagnosis_settings(const nlohmann::json& j,
+                                            const service_model& model = {});
 
 /// The child "diagnosis" of the agents supervisor.
 supervision::child_spec diagnosis_child(agents_context ctx);

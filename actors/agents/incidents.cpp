@@ -16,6 +16,7 @@
 #include <spdlog/spdlog.h>
 
 #include "actors/agents/incident_store.hpp"
+#include "actors/agents/independent_causes.hpp"
 #include "actors/agents/role_lookup.hpp"
 #include "actors/agents/verifier.hpp"
 #include "actors/bus/publish.hpp"
@@ -97,6 +98,9 @@ struct coordinator_state {
   std::set<std::string> recovered;
   /// Per service, the last health and SLIs seen while no incident had it.
   std::map<std::string, json> last_good;
+  /// Diagnosis' bar for acting: a second cause at least this sure is
+  /// handled at once, as an incident of its own.
+  double min_confidence = 0.5;
   bool paused = false;
   bool loaded = false;
   uint64_t next_number = 0;
@@ -264,6 +268,61 @@ int64_t ms(caf::timespan t) {
   return std::chrono::duration_cast<std::chrono::milliseconds>(t).count();
 }
 
+void add_baseline(coordinator_ptr self, incident& x);
+std::string new_id(coordinator_ptr self);
+
+/// Causes independent of the first (two faults at once) are not tried one
+/// after the other: each gets an incident of its own, planned at once, and
+/// each incident keeps only the services its own cause explains (a service
+/// that depends on both, the shop in front of the database and the pricing
+/// service, is left to perception: still sick after both fixes, it opens a
+/// new incident).
+void split_independent(coordinator_ptr self, incident& x) {
+  auto extra = independent_causes(x.hypotheses, self->state.min_confidence);
+  if (extra.empty())
+    return;
+  std::vector<hypothesis> own;
+  std::vector<hypothesis> keep;
+  for (size_t i = 0; i < x.hypotheses.size(); ++i)
+    (std::count(extra.begin(), extra.end(), i) != 0 ? own : keep).push_back(x.hypotheses[i]);
+  x.hypotheses = std::move(keep);
+  // Each incident is verified on what its own cause broke: the services of
+  // the other cause (its component and what depends on it) leave this one.
+  for (auto& h : own)
+    x.services.erase(std::remove_if(x.services.begin(), x.services.end(),
+                                    [&h](const std::string& svc) {
+                                      return svc == h.component
+                                             || std::count(h.blast_radius.begin(),
+                                                           h.blast_radius.end(), svc) != 0;
+                                    }),
+                     x.services.end());
+  auto& first = x.hypotheses.front().component;
+  if (!first.empty() && std::count(x.services.begin(), x.services.end(), first) == 0)
+    x.services.insert(x.services.begin(), first);
+  auto now = now_unix_ms();
+  for (auto& h : own) {
+    incident y;
+    y.id = new_id(self);
+    y.state = "planning";
+    y.title = h.component + ": " + h.title;
+    y.services = {h.component};
+    y.symptoms = h.evidence_for;
+    y.started_unix_ms = x.started_unix_ms;
+    y.opened_unix_ms = now;
+    y.hypotheses = {h};
+    add_baseline(self, y);
+    auto id = y.id;
+    auto& stored = self->state.incidents.emplace(id, std::move(y)).first->second;
+    transition(self, stored,
+               "opened for a second cause found with " + x.id + ": " + h.root_cause + " on "
+                 + h.component,
+               "warning");
+    transition(self, x, "a second, independent cause (" + h.root_cause + " on " + h.component
+                          + ") is handled at once as " + id);
+    advance(self, id);
+  }
+}
+
 void diagnose(coordinator_ptr self, incident& x) {
   auto age = now_unix_ms() - x.opened_unix_ms;
   auto settle = ms(self->state.settings.diagnose_settle);
@@ -306,6 +365,7 @@ void diagnose(coordinator_ptr self, incident& x) {
                    "diagnosed: " + top.root_cause + " (confidence "
                      + std::to_string(static_cast<int>(top.confidence * 100)) + "%, "
                      + std::to_string(x->hypotheses.size()) + " hypotheses)");
+        split_independent(self, *x);
         advance(self, id);
       },
       [self, id](const caf::error& err) {
@@ -817,6 +877,11 @@ std::string title_of(const incident& problem) {
   return services.empty() ? symptom : services + ": " + symptom;
 }
 
+std::string new_id(coordinator_ptr self) {
+  return "inc-" + std::to_string(now_unix_ms()) + "-"
+         + std::to_string(++self->state.next_number);
+}
+
 caf::result<std::string> open(coordinator_ptr self, const incident& problem) {
   auto& st = self->state;
   if (problem.services.empty() && problem.symptoms.empty())
@@ -839,7 +904,7 @@ caf::result<std::string> open(coordinator_ptr self, const incident& problem) {
     return x->id;
   }
   incident x;
-  x.id = "inc-" + std::to_string(now) + "-" + std::to_string(++st.next_number);
+  x.id = new_id(self);
   x.state = "open";
   x.title = title_of(problem);
   x.services = problem.services;
@@ -894,6 +959,9 @@ coordinator_impl::behavior_type coordinator_behavior(coordinator_ptr self, agent
   st.settings = settings;
   st.verifier = parse_verifier_settings(st.ctx.config.settings("verifier"));
   st.policy = std::make_unique<policy::guard>(st.ctx.config.policy);
+  auto& diagnosis = st.ctx.config.settings("diagnosis");
+  if (diagnosis.is_object())
+    st.min_confidence = diagnosis.value("min_confidence", st.min_confidence);
   if (!st.ctx.ops_dsn.empty())
     st.store = std::make_unique<incident_store>(st.ctx.ops_dsn);
   load(self);

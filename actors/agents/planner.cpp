@@ -8,39 +8,13 @@
 #include <caf/typed_event_based_actor.hpp>
 #include <spdlog/spdlog.h>
 
+#include "actors/agents/placeholders.hpp"
+
 namespace vigil::agents {
 
 namespace {
 
 using json = nlohmann::json;
-
-/// Replaces every "$name" it knows inside the strings of `j`.
-void fill(json& j, const std::map<std::string, std::string>& values,
-          std::vector<std::string>& missing) {
-  if (j.is_object() || j.is_array()) {
-    for (auto& x : j)
-      fill(x, values, missing);
-    return;
-  }
-  if (!j.is_string())
-    return;
-  auto text = j.get<std::string>();
-  for (size_t pos = text.find('$'); pos != std::string::npos; pos = text.find('$', pos + 1)) {
-    auto end = pos + 1;
-    while (end < text.size() && (std::isalnum(static_cast<unsigned char>(text[end])) || text[end] == '_'))
-      ++end;
-    auto name = text.substr(pos, end - pos);
-    auto it = values.find(name);
-    if (it == values.end() || it->second.empty()) {
-      if (name.size() > 1)
-        missing.push_back(name);
-      continue;
-    }
-    text.replace(pos, end - pos, it->second);
-    pos += it->second.size() - 1;
-  }
-  j = text;
-}
 
 std::string first_of_list(const std::string& list) {
   return list.substr(0, list.find(','));
@@ -65,15 +39,6 @@ std::map<std::string, std::string> placeholder_values(const incident& inc,
   return values;
 }
 
-std::optional<runbook_info> runbook_for(const runbook_book& book, const hypothesis& h) {
-  auto runbook = book.find(h.runbook);
-  if (runbook == nullptr)
-    return std::nullopt;
-  if (runbook->generic() && !h.component.empty())
-    return bind_service(*runbook, h.component);
-  return *runbook;
-}
-
 std::vector<plan_step> make_plan(const incident& inc, uint32_t hypothesis_index,
                                  const runbook_info* runbook, const signal_table& signals,
                                  double min_confidence) {
@@ -87,8 +52,11 @@ std::vector<plan_step> make_plan(const incident& inc, uint32_t hypothesis_index,
         && inc.hypotheses[i].confidence >= min_confidence)
       another = true;
   auto values = placeholder_values(inc, signals);
-  if (!inc.hypotheses[hypothesis_index].component.empty())
-    values["$service"] = inc.hypotheses[hypothesis_index].component;
+  auto& h = inc.hypotheses[hypothesis_index];
+  if (!h.component.empty())
+    values["$service"] = h.component;
+  for (auto& [name, value] : h.bindings)
+    values[name] = value;
   auto& steps = runbook->steps;
   for (size_t i = 0; i < steps.size(); ++i) {
     auto& s = steps[i];
@@ -97,9 +65,9 @@ std::vector<plan_step> make_plan(const incident& inc, uint32_t hypothesis_index,
     p.tool = s.value("tool", "");
     std::vector<std::string> missing;
     auto args = s.value("args", json::object());
-    fill(args, values, missing);
+    fill_placeholders(args, values, &missing);
     auto rollback = s.value("rollback", json::object());
-    fill(rollback, values, missing);
+    fill_placeholders(rollback, values, &missing);
     p.args = args.dump();
     p.rollback = rollback.dump();
     p.check = s.value("check", json::object()).dump();

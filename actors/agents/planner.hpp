@@ -30,10 +30,6 @@ std::map<std::string, std::string> placeholder_values(const incident& inc,
 /// next_step, on the last step next_hypothesis when a later hypothesis
 /// reaches `min_confidence`, else escalate. An "unknown" hypothesis or one
 /// without a runbook gives no steps.
-/// The runbook of `h`, bound to its component when it is a failure mode of
-/// any service; nullopt when the book has no such runbook.
-std::optional<runbook_info> runbook_for(const runbook_book& book, const hypothesis& h);
-
 std::vector<plan_step> make_plan(const incident& inc, uint32_t hypothesis_index,
                                  const runbook_info* runbook, const signal_table& signals,
                                  double min_confidence);

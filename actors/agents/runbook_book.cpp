@@ -2,6 +2,7 @@
 
 #include <stdexcept>
 
+#include "actors/agents/placeholders.hpp"
 #include "actors/knowledge/library.hpp"
 
 namespace vigil::agents {
@@ -37,35 +38,54 @@ condition condition_from(const nlohmann::json& j) {
   return c;
 }
 
-std::string replaced(std::string text, const std::string& service) {
-  for (auto pos = text.find(service_placeholder); pos != std::string::npos;
-       pos = text.find(service_placeholder, pos + service.size()))
-    text.replace(pos, service_placeholder.size(), service);
-  return text;
-}
-
-void replace_in(nlohmann::json& j, const std::string& service) {
-  if (j.is_object() || j.is_array())
-    for (auto& x : j)
-      replace_in(x, service);
-  else if (j.is_string())
-    j = replaced(j.get<std::string>(), service);
-}
-
 } // namespace
 
-runbook_info bind_service(const runbook_info& runbook, const std::string& service) {
+runbook_info bind_runbook(const runbook_info& runbook, const binding& b) {
   auto bound = runbook;
-  bound.component = service;
-  bound.title = replaced(bound.title, service);
-  bound.escalate = replaced(bound.escalate, service);
+  auto at = b.find("$service");
+  bound.component = at == b.end() ? std::string{} : at->second;
+  bound.bound_by = b;
+  bound.title = fill_placeholders(bound.title, b);
+  bound.escalate = fill_placeholders(bound.escalate, b);
   for (auto& s : bound.services)
-    s = replaced(s, service);
+    s = fill_placeholders(s, b);
+  auto fill = [&b](condition& c) {
+    c.signal = fill_placeholders(c.signal, b);
+    c.text = fill_placeholders(c.text, b);
+    for (auto& x : c.any_of)
+      x = fill_placeholders(x, b);
+  };
   for (auto* list : {&bound.symptoms, &bound.requires_all, &bound.rules_out})
     for (auto& c : *list)
-      c.signal = replaced(c.signal, service);
-  replace_in(bound.steps, service);
+      fill(c);
+  for (auto& c : bound.confirm) {
+    c.probe = fill_placeholders(c.probe, b);
+    fill(c.check);
+  }
+  fill_placeholders(bound.steps, b);
   return bound;
+}
+
+bool unbound(const runbook_info& bound) {
+  for (auto* list : {&bound.symptoms, &bound.requires_all, &bound.rules_out})
+    for (auto& c : *list)
+      if (has_placeholder(c.signal) || has_placeholder(c.text))
+        return true;
+  for (auto& c : bound.confirm)
+    if (has_placeholder(c.probe) || has_placeholder(c.check.signal))
+      return true;
+  return false;
+}
+
+std::optional<runbook_info> runbook_for(const runbook_book& book, const hypothesis& h) {
+  auto runbook = book.find(h.runbook);
+  if (runbook == nullptr)
+    return std::nullopt;
+  if (runbook->generic() && !h.bindings.empty())
+    return bind_runbook(*runbook, h.bindings);
+  if (runbook->generic() && !h.component.empty())
+    return bind_runbook(*runbook, {{"$service", h.component}});
+  return *runbook;
 }
 
 const runbook_info* runbook_book::find(const std::string& id) const {
@@ -83,12 +103,15 @@ runbook_info runbook_from_front_matter(const nlohmann::json& fm) {
     r.root_cause = fm.value("root_cause", "");
     if (fm.contains("services"))
       r.services = fm.at("services").get<std::vector<std::string>>();
+    r.applies_to = fm.value("applies_to", "");
     for (auto& c : fm.value("symptoms", nlohmann::json::array()))
       r.symptoms.push_back(condition_from(c));
     for (auto& c : fm.value("requires", nlohmann::json::array()))
       r.requires_all.push_back(condition_from(c));
     for (auto& c : fm.value("rules_out", nlohmann::json::array()))
       r.rules_out.push_back(condition_from(c));
+    for (auto& c : fm.value("confirm", nlohmann::json::array()))
+      r.confirm.push_back({c.at("probe").get<std::string>(), condition_from(c)});
     r.steps = fm.value("steps", nlohmann::json::array());
     r.escalate = fm.value("escalate", "");
     return r;

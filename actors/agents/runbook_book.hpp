@@ -3,10 +3,14 @@
 // folders with the knowledge store's own parser.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
 #include <nlohmann/json.hpp>
+
+#include "config/model_bindings.hpp"
+#include "messages/incidents.hpp"
 
 namespace vigil::agents {
 
@@ -20,6 +24,13 @@ struct condition {
   std::vector<std::string> any_of; ///< The values for in.
 };
 
+/// A check run now, before acting on the cause: the probe named `probe`
+/// is checked out of turn and `check` must hold on its fresh result alone.
+struct confirmation {
+  std::string probe;
+  condition check;
+};
+
 /// The placeholder a failure mode uses for the component it is about.
 inline const std::string service_placeholder = "$service";
 
@@ -30,22 +41,32 @@ struct runbook_info {
   /// The first is the part that breaks; "$service" for a failure mode that
   /// applies to any service (bound to each candidate by diagnosis).
   std::vector<std::string> services;
+  /// A failure mode of one kind of component ("postgres"): bound only to
+  /// components of that kind; empty: any.
+  std::string applies_to;
   std::vector<condition> symptoms;  ///< Evidence for, weighted.
   std::vector<condition> requires_all; ///< Each must hold, or the cause is out.
   std::vector<condition> rules_out; ///< Any of these holding rules the cause out.
+  std::vector<confirmation> confirm; ///< Each must hold now, checked afresh, to act.
   nlohmann::json steps = nlohmann::json::array();
   std::string escalate;
-  /// The service a failure mode was bound to; empty for a runbook that
-  /// names its services itself.
+  /// The service a failure mode was bound to, and the binding; empty for a
+  /// runbook that names its services itself.
   std::string component;
+  binding bound_by;
 
   /// A failure mode of any service: its first service is "$service".
   bool generic() const { return !services.empty() && services.front() == service_placeholder; }
 };
 
-/// `runbook` with every "$service" (signals, title, services, steps) replaced
-/// by `service`, and `component` set to it.
-runbook_info bind_service(const runbook_info& runbook, const std::string& service);
+/// `runbook` with the placeholders of `b` filled in everywhere (signals and
+/// values of conditions, title, services, steps, escalation) and
+/// `component` set to b's "$service".
+runbook_info bind_runbook(const runbook_info& runbook, const binding& b);
+
+/// Whether a bound runbook still holds a placeholder its binding lacked in a
+/// condition (a failure mode of databases bound to an API): not scored.
+bool unbound(const runbook_info& bound);
 
 struct runbook_book {
   std::vector<runbook_info> runbooks; ///< In path order.
@@ -53,6 +74,10 @@ struct runbook_book {
 
   const runbook_info* find(const std::string& id) const;
 };
+
+/// The runbook of `h`, bound as diagnosis bound it when it is a failure mode
+/// (its bindings, else its component); nullopt when the book has no such runbook.
+std::optional<runbook_info> runbook_for(const runbook_book& book, const hypothesis& h);
 
 /// Reads the runbooks (not the docs) of `folders`.
 runbook_book load_runbook_book(const std::vector<std::string>& folders);

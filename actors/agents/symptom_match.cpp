@@ -80,7 +80,31 @@ std::string percent(double x) {
   return buf;
 }
 
+std::vector<binding> bindings_for(const diagnosis_settings& settings,
+                                  const std::string& component) {
+  auto it = settings.bindings.find(component);
+  if (it != settings.bindings.end())
+    return it->second;
+  return {binding{{"$service", component}}};
+}
+
+/// What a bound runbook checks and does, to tell two bindings apart.
+std::string fingerprint(const runbook_info& r) {
+  std::string key = r.id + '\n' + r.component + '\n' + r.steps.dump();
+  for (auto* list : {&r.symptoms, &r.requires_all, &r.rules_out})
+    for (auto& c : *list)
+      key += '\n' + c.signal + ' ' + c.text;
+  return key;
+}
+
 } // namespace
+
+diagnosis_settings settings_from_model(const service_model& model) {
+  diagnosis_settings s;
+  s.dependents = model.dependents();
+  s.bindings = all_bindings(model);
+  return s;
+}
 
 condition_result evaluate(const condition& c, const signal_table& signals) {
   bool wildcard = c.signal.find('*') != std::string::npos;
@@ -156,6 +180,7 @@ hypothesis score(const runbook_info& runbook, const signal_table& signals,
     }
   }
   h.component = runbook.component;
+  h.bindings = runbook.bound_by;
   if (!runbook.services.empty())
     h.blast_radius = blast_radius(runbook.services.front(), settings);
   return h;
@@ -252,6 +277,7 @@ std::vector<hypothesis> rank_hypotheses(const std::vector<runbook_info>& runbook
   // A failure mode of any service is bound to each candidate component: the
   // affected services and what they depend on (localisation walks the graph).
   std::vector<runbook_info> bound;
+  std::set<std::string> seen; // a binding that changes nothing (two logins, one mode) once
   auto components = candidate_components(signals, settings, focus);
   for (auto& r : runbooks) {
     if (!r.generic()) {
@@ -259,7 +285,14 @@ std::vector<hypothesis> rank_hypotheses(const std::vector<runbook_info>& runbook
       continue;
     }
     for (auto& c : components)
-      bound.push_back(bind_service(r, c));
+      for (auto& b : bindings_for(settings, c)) {
+        auto kind = b.find("$kind");
+        if (!r.applies_to.empty() && (kind == b.end() || kind->second != r.applies_to))
+          continue;
+        auto with = bind_runbook(r, b);
+        if (!unbound(with) && seen.insert(fingerprint(with)).second)
+          bound.push_back(std::move(with));
+      }
   }
   std::vector<scored> all;
   for (auto& r : bound) {

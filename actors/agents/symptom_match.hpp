@@ -22,7 +22,15 @@ struct diagnosis_settings {
   /// Who depends on whom: service -> the services that depend on it
   /// ("target-db": ["dbproxy"], "dbproxy": ["shopd"], "shopd": ["web"]).
   std::map<std::string, std::vector<std::string>> dependents;
+  /// What each component's failure modes are bound to, from the service
+  /// model (config/model_bindings.hpp); a component not in it gets
+  /// {"$service": its name}.
+  std::map<std::string, std::vector<binding>> bindings;
 };
+
+/// A diagnosis of the stack `model` describes: its dependency graph and the
+/// bindings of its components.
+diagnosis_settings settings_from_model(const service_model& model);
 
 /// How one condition fared: whether it held, and in words why.
 struct condition_result {

@@ -8,6 +8,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "config/service_model.hpp"
+
 namespace vigil::knowledge {
 
 namespace {
@@ -307,14 +309,23 @@ knowledge_entry parse_knowledge_file(const std::string& text, const std::string&
   if (entry.kind == "doc")
     only_keys(fm, top, {"id", "kind", "title", "services"});
   else
-    only_keys(fm, top, {"id", "kind", "title", "root_cause", "services", "symptoms",
-                        "requires", "rules_out", "steps", "prevention", "escalate"});
+    only_keys(fm, top, {"id", "kind", "title", "root_cause", "services", "applies_to",
+                        "symptoms", "requires", "confirm", "rules_out", "steps", "prevention", "escalate"});
   entry.id = text_of(required(fm, "id", top), top.at("id"), 64);
   if (!is_id(entry.id))
     top.at("id").fail("expected lower-case letters, digits and '-', got \"" + entry.id + "\"");
   entry.title = text_of(required(fm, "title", top), top.at("title"), 200);
   if (fm.contains("services"))
     texts_of(fm["services"], top.at("services"));
+  if (fm.contains("applies_to")) {
+    auto kind = text_of(fm["applies_to"], top.at("applies_to"), 64);
+    if (!kind_from_name(kind))
+      top.at("applies_to").fail("unknown kind \"" + kind + "\" (a service model's kind: "
+                                "http_service, http_upstream, http_proxy, tcp_proxy, postgres, "
+                                "cache)");
+    if (!fm.contains("services") || fm["services"] != json::array({"$service"}))
+      top.at("services").fail("a failure mode of a kind (applies_to) is about [\"$service\"]");
+  }
   if (trim(entry.body).empty())
     place{path, "body"}.fail("the Markdown after the front matter is empty");
   entry.meta = fm.dump();
@@ -341,6 +352,17 @@ knowledge_entry parse_knowledge_file(const std::string& text, const std::string&
       top.at(key).fail("expected a list of {signal, comparison}");
     for (size_t i = 0; i < list.size(); ++i)
       check_condition(list[i], top.at(key).at(i), {});
+  }
+  // Checks run now, before acting: a probe by name and a condition on its result.
+  if (fm.contains("confirm")) {
+    auto& list = fm["confirm"];
+    if (!list.is_array())
+      top.at("confirm").fail("expected a list of {probe, signal, comparison}");
+    for (size_t i = 0; i < list.size(); ++i) {
+      auto where = top.at("confirm").at(i);
+      check_condition(list[i], where, {"probe"});
+      text_of(required(list[i], "probe", where), where.at("probe"), 100);
+    }
   }
   // A failure mode with no safe automatic fix has no steps: it escalates.
   auto& steps = required(fm, "steps", top);

@@ -68,6 +68,13 @@ caf::behavior probe_behavior(caf::stateful_actor<probe_state>* self,
         self->delayed_send(self, left, probe_tick_atom::value);
       }
     },
+    [self](probe_now_atom) {
+      // Out of turn, for whoever asked; the manager keeps it as the latest.
+      auto result = run_check(*self->state.impl);
+      if (auto m = self->state.manager())
+        self->send(m, report_atom::value, result);
+      return result;
+    },
   };
 }
 

@@ -124,6 +124,22 @@ caf::behavior manager_behavior(caf::stateful_actor<manager_state>* self,
       }
       return it->second;
     },
+    [self](probe_now_atom, const std::string& name) -> caf::result<probe_result> {
+      auto& st = self->state;
+      auto probe = st.settings.directory
+                     ? st.settings.directory->get(st.settings.node_id + "/probe/probes/" + name)
+                     : caf::actor{};
+      if (!probe)
+        return caf::make_error(observability_error::unknown_service,
+                               "no probe named '" + name + "' runs on " + st.settings.node_id);
+      // The probe checks on its own thread; a check never takes much
+      // longer than its timeout.
+      auto rp = self->make_response_promise<probe_result>();
+      self->request(probe, std::chrono::seconds(10), probe_now_atom::value)
+        .then([rp](probe_result& r) mutable { rp.deliver(std::move(r)); },
+              [rp](caf::error& err) mutable { rp.deliver(std::move(err)); });
+      return rp;
+    },
   };
 }
 

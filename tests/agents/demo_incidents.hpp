@@ -69,11 +69,13 @@ inline std::set<std::string> step_targets(const nlohmann::json& x) {
   return out;
 }
 
-inline bool verified_step(const nlohmann::json& x, const std::string& tool, const std::string& service) {
-  for (auto& s : x["plan"]) {
+/// Whether a step of `tool` (on `service`, unless empty) ran and was verified.
+inline bool verified_step(const nlohmann::json& x, const std::string& tool,
+                          const std::string& service = "") {
+  for (auto& s : x.value("plan", nlohmann::json::array())) {
     auto args = nlohmann::json::parse(s.value("args", "{}"), nullptr, false);
-    if (s.value("tool", "") == tool && s.value("state", "") == "verified" && args.is_object()
-        && args.value("service", "") == service)
+    if (s.value("tool", "") == tool && s.value("state", "") == "verified"
+        && (service.empty() || (args.is_object() && args.value("service", "") == service)))
       return true;
   }
   return false;

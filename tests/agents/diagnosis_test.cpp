@@ -11,10 +11,13 @@
 #include <caf/test/unit_test.hpp>
 #include <nlohmann/json.hpp>
 
+#include "actors/agents/confirmation.hpp"
+#include "actors/agents/independent_causes.hpp"
 #include "actors/agents/planner.hpp"
 #include "actors/agents/runbook_book.hpp"
 #include "actors/agents/signal_table.hpp"
 #include "actors/agents/symptom_match.hpp"
+#include "config/service_model.hpp"
 #include "messages/incidents_json.hpp"
 
 using namespace vigil;
@@ -31,10 +34,9 @@ const runbook_book& book() {
   return b;
 }
 
+/// The demo's own service model: its graph and what its failure modes bind to.
 diagnosis_settings settings() {
-  diagnosis_settings s;
-  s.dependents = {{"target-db", {"dbproxy"}}, {"dbproxy", {"shopd"}}, {"shopd", {"web"}},
-                  {"pricingd-primary", {"shopd"}}};
+  static auto s = settings_from_model(load_service_model(root + "/config/demo/model.json"));
   return s;
 }
 
@@ -172,9 +174,24 @@ CAF_TEST(a condition can name several values) {
 
 /// A stack this repository never heard of: an API ("ledger") behind a proxy
 /// ("edge") in front of a pooler ("pool") and a database ("books").
+/// Its model names other kinds of the same things: another database, role,
+/// secret, ports.
 diagnosis_settings foreign_settings() {
-  diagnosis_settings s;
-  s.dependents = {{"books", {"pool"}}, {"pool", {"ledger"}}, {"ledger", {"edge"}}};
+  static auto s = settings_from_model(parse_service_model(R"({
+    "secrets_dir": "/srv/ledger/secrets",
+    "service_manager": {"state_file": "/srv/ledger/services.json"},
+    "services": [
+      {"name": "books", "kind": "postgres", "address": "10.0.0.5:5432"},
+      {"name": "pool", "kind": "tcp_proxy", "run": "pool", "address": "127.0.0.1:6400",
+       "depends_on": [{"service": "books"}]},
+      {"name": "ledger", "kind": "http_service", "run": "ledger",
+       "health": {"url": "http://127.0.0.1:9300/health"},
+       "depends_on": [{"service": "pool", "database": "accounts", "role": "ledger_rw",
+                       "secret": "ledger-books"}]},
+      {"name": "edge", "kind": "http_proxy", "run": "edge", "address": "127.0.0.1:443",
+       "health": {"url": "http://127.0.0.1:9301/up"},
+       "depends_on": [{"service": "ledger"}]}
+    ]})", "foreign model", "/srv/ledger"));
   return s;
 }
 
@@ -186,10 +203,30 @@ void healthy_service(signal_table& t, const std::string& name) {
   t.set("probe." + name + ".http.status", "ok", 1);
 }
 
+/// The foreign stack's API, proxy and pooler running and answering.
+signal_table healthy_foreign() {
+  signal_table t;
+  for (auto* name : {"ledger", "edge", "pool"})
+    healthy_service(t, name);
+  return t;
+}
+
 std::vector<hypothesis> diagnose_foreign(const signal_table& t,
                                          std::vector<std::string> services) {
   return rank_hypotheses(book().runbooks, t, {}, foreign_settings(),
                          focus_services(services, t));
+}
+
+/// The plan the planner makes for the first hypothesis of an incident on `services`.
+std::vector<plan_step> plan_first(const std::vector<hypothesis>& hs,
+                                  std::vector<std::string> services, const signal_table& t) {
+  incident inc;
+  inc.id = "inc-1-1";
+  inc.services = std::move(services);
+  inc.hypotheses = hs;
+  auto runbook = runbook_for(book(), hs.front());
+  CAF_REQUIRE(runbook.has_value());
+  return make_plan(inc, 0, &*runbook, t, 0.5);
 }
 
 /// The first hypothesis blames `component` with `cause`.
@@ -201,9 +238,7 @@ void expect_first(const std::vector<hypothesis>& hs, const std::string& cause,
 }
 
 CAF_TEST(a failure mode of any service is bound to the component that shows it) {
-  signal_table t;
-  for (auto* name : {"ledger", "edge", "pool"})
-    healthy_service(t, name);
+  auto t = healthy_foreign();
   // The pooler was killed (SIGSEGV here, not the drill's SIGKILL); the API
   // and the proxy in front of it fail with it.
   t.set("service.pool.state", "killed", 1);
@@ -218,13 +253,7 @@ CAF_TEST(a failure mode of any service is bound to the component that shows it) 
   CAF_CHECK_EQUAL(hs.front().title, "pool's process is not running: it exited or was killed");
   CAF_CHECK_EQUAL(hs.front().blast_radius, (std::vector<std::string>{"ledger", "edge"}));
   // Its plan starts that component, not the first affected service.
-  incident inc;
-  inc.id = "inc-3-1";
-  inc.services = {"edge", "ledger"};
-  inc.hypotheses = hs;
-  auto runbook = runbook_for(book(), hs.front());
-  CAF_REQUIRE(runbook.has_value());
-  auto plan = make_plan(inc, 0, &*runbook, t, 0.5);
+  auto plan = plan_first(hs, {"edge", "ledger"}, t);
   CAF_REQUIRE(!plan.empty());
   CAF_CHECK_EQUAL(plan[0].tool, "start_service");
   CAF_CHECK_EQUAL(json::parse(plan[0].args).value("service", ""), "pool");
@@ -232,9 +261,7 @@ CAF_TEST(a failure mode of any service is bound to the component that shows it) 
 }
 
 CAF_TEST(a stopped process is hung not crashed and not a slow database) {
-  signal_table t;
-  for (auto* name : {"ledger", "edge", "pool"})
-    healthy_service(t, name);
+  auto t = healthy_foreign();
   t.set("service.ledger.process", "stopped", 1);
   t.set("probe.ledger.http.status", "down", 1);
   t.set("probe.ledger.http.detail", "ledger-health: timed out after 200 ms", 1);
@@ -261,6 +288,136 @@ CAF_TEST(evidence that rules a cause out drops it whatever else holds) {
     CAF_CHECK_NOT_EQUAL(h.root_cause, "process_crash");
 }
 
+CAF_TEST(a database failure mode is bound to the login the model declares) {
+  // The foreign database refuses the app's password: the fix rotates that
+  // app's role and secret and restarts that app, names the model gave.
+  auto t = healthy_foreign();
+  t.set("probe.books.postgres.status", "down", 1);
+  t.set("probe.books.postgres.sqlstate_28P01", 1.0, 1);
+  t.set("probe.pool.postgres.status", "down", 1);
+  t.set("probe.ledger.http.status", "down", 1);
+  t.set("probe.ledger.http.status_code", 503.0, 1);
+  auto hs = diagnose_foreign(t, {"ledger"});
+  expect_first(hs, "db_credentials_invalid", "books");
+  CAF_CHECK_EQUAL(hs.front().bindings.at("$role"), "ledger_rw");
+  // Bound only to databases: never to the app or the pooler.
+  for (auto& h : hs)
+    if (h.root_cause == "db_credentials_invalid")
+      CAF_CHECK_EQUAL(h.component, "books");
+  auto plan = plan_first(hs, {"ledger"}, t);
+  CAF_REQUIRE_EQUAL(plan.size(), 2u);
+  CAF_CHECK_EQUAL(plan[0].tool, "rotate_db_secret");
+  CAF_CHECK_EQUAL(json::parse(plan[0].args),
+                  (json{{"role", "ledger_rw"}, {"secret", "ledger-books"}}));
+  CAF_CHECK_EQUAL(json::parse(plan[0].check).value("signal", ""),
+                  "probe.books.postgres.status");
+  CAF_CHECK_EQUAL(json::parse(plan[1].args).value("service", ""), "ledger");
+}
+
+CAF_TEST(a pooler out of client slots is not the database out of slots) {
+  // The login through the pooler is refused for slots, the database takes
+  // the same login: freeing database sessions would be harm, not a fix.
+  auto t = healthy_foreign();
+  t.set("probe.pool.postgres.status", "down", 1);
+  t.set("probe.pool.postgres.sqlstate_53300", 1.0, 1);
+  t.set("probe.books.postgres.status", "ok", 1);
+  t.set("probe.ledger.http.status", "down", 1);
+  auto hs = diagnose_foreign(t, {"ledger"});
+  expect_first(hs, "proxy_connection_exhaustion", "pool");
+  for (auto& h : hs)
+    if (h.root_cause == "db_connection_exhaustion")
+      CAF_CHECK_LESS(h.confidence, 0.5);
+  auto runbook = runbook_for(book(), hs.front());
+  CAF_REQUIRE(runbook.has_value());
+  CAF_CHECK(runbook->steps.empty()); // escalates: a human finds the clients
+  // The database refusing too is the database's slots, not the pooler's.
+  t.set("probe.books.postgres.status", "down", 1);
+  t.set("probe.books.postgres.sqlstate_53300", 1.0, 1);
+  hs = diagnose_foreign(t, {"ledger"});
+  expect_first(hs, "db_connection_exhaustion", "books");
+  for (auto& h : hs)
+    CAF_CHECK_NOT_EQUAL(h.root_cause, "proxy_connection_exhaustion");
+}
+
+/// The foreign database refusing the app's password, as perception saw it.
+signal_table books_refuse_password() {
+  auto t = healthy_foreign();
+  t.set("probe.books.postgres.status", "down", 1);
+  t.set("probe.books.postgres.sqlstate_28P01", 1.0, 1);
+  t.set("probe.ledger.http.status", "down", 1);
+  return t;
+}
+
+CAF_TEST(a cause acts only when the check made now confirms it) {
+  auto ranked = diagnose_foreign(books_refuse_password(), {"ledger"});
+  expect_first(ranked, "db_credentials_invalid", "books");
+  // The failure mode names the login at the database, by its probe's name.
+  CAF_CHECK_EQUAL(probes_to_confirm(ranked, book(), foreign_settings()),
+                  (std::set<std::string>{"books"}));
+  // Still refused now: confirmed, and said so.
+  std::map<std::string, fresh_check> fresh;
+  fresh["books"].result = result("books", "postgres", "books", "down",
+                                 "password authentication failed", {{"sqlstate_28P01", 1}});
+  auto hs = apply_confirmations(ranked, book(), fresh, foreign_settings(), 2000);
+  expect_first(hs, "db_credentials_invalid", "books");
+  CAF_CHECK_EQUAL(hs.front().confidence, ranked.front().confidence);
+  auto& why = hs.front().evidence_for;
+  CAF_CHECK(std::any_of(why.begin(), why.end(), [](const std::string& e) {
+    return e.rfind("confirmed now: probe.books.postgres.sqlstate_28P01", 0) == 0;
+  }));
+  // The login works now (the evidence was old): nothing acts, a human is told why.
+  fresh["books"].result = result("books", "postgres", "books", "ok", "login ok");
+  hs = apply_confirmations(ranked, book(), fresh, foreign_settings(), 2000);
+  CAF_REQUIRE(!hs.empty());
+  CAF_CHECK_EQUAL(hs.front().root_cause, "unknown");
+  CAF_CHECK_EQUAL(hs.front().evidence_against,
+                  (std::vector<std::string>{"refuted now: db_credentials_invalid on books"}));
+  for (auto& h : hs)
+    if (h.root_cause == "db_credentials_invalid")
+      CAF_CHECK_EQUAL(h.confidence, 0.0);
+  // The probe could not be checked: said, and nothing changes.
+  fresh["books"] = fresh_check{std::nullopt, "request timed out"};
+  hs = apply_confirmations(ranked, book(), fresh, foreign_settings(), 2000);
+  expect_first(hs, "db_credentials_invalid", "books");
+  CAF_CHECK_EQUAL(hs.front().evidence_against.back(),
+                  "could not confirm with probe books: request timed out");
+}
+
+CAF_TEST(two faults at once are two causes and each is handled) {
+  // The recorded table of a lock on the orders table with the pricing
+  // service's own signals from the table of it taken down: what the demo
+  // shows when both happen.
+  auto read = [](const std::string& fault) {
+    std::ifstream in{root + "/tests/agents/signals/" + fault + ".json"};
+    return json::parse(in).get<std::vector<signal_value>>();
+  };
+  auto values = read("lock");
+  for (auto& v : read("upstream_down"))
+    if (v.name.find("pricingd-primary") != std::string::npos)
+      values.push_back(v);
+  auto table = make_signal_table(values);
+  auto hs = rank_hypotheses(book().runbooks, table, {}, settings(),
+                            focus_services({"shopd", "target-db", "pricingd-primary"}, table));
+  CAF_REQUIRE(hs.size() > 1);
+  auto extra = independent_causes(hs, 0.5);
+  CAF_REQUIRE_EQUAL(extra.size(), 1u);
+  std::set<std::string> causes{hs.front().root_cause + " on " + hs.front().component,
+                               hs[extra[0]].root_cause + " on " + hs[extra[0]].component};
+  CAF_CHECK_EQUAL(causes, (std::set<std::string>{"db_lock_contention on target-db",
+                                                 "upstream_unavailable on pricingd-primary"}));
+  // A cause and its consequence are one: a dead database and the proxy in
+  // front of it, a host and what runs on it.
+  hypothesis db{"db_unavailable", "target-db-unavailable", "", 1.0, {}, {}, {"dbproxy", "shopd"},
+                "target-db", {}};
+  hypothesis proxy{"process_crash", "process-exited", "", 0.9, {}, {}, {"shopd"}, "dbproxy", {}};
+  CAF_CHECK(independent_causes({db, proxy}, 0.5).empty());
+  hypothesis pricing{"process_crash", "process-exited", "", 0.9, {}, {}, {"shopd"},
+                     "pricingd-primary", {}};
+  CAF_CHECK_EQUAL(independent_causes({db, proxy, pricing}, 0.5), (std::vector<size_t>{2}));
+  pricing.confidence = 0.4; // too weak to act on its own
+  CAF_CHECK(independent_causes({db, proxy, pricing}, 0.5).empty());
+}
+
 /// The demo's services healthy, as the recorded tables show them.
 signal_table healthy_demo() {
   signal_table t;
@@ -284,29 +441,19 @@ CAF_TEST(a service failing on a config changed since its last healthy start is a
 
 CAF_TEST(a proxy whose changed config breaks the traffic through it is a bad config) {
   // The proxy answers its own health check; the customers get 502s.
-  signal_table t;
-  for (auto* name : {"ledger", "edge", "pool"})
-    healthy_service(t, name);
+  auto t = healthy_foreign();
   t.set("service.edge.config_changed", 1.0, 1);
   t.set("sli.edge.success_ratio", 0.3, 1);
   auto hs = diagnose_foreign(t, {"edge"});
   expect_first(hs, "bad_config", "edge");
-  incident inc;
-  inc.id = "inc-4-1";
-  inc.services = {"edge"};
-  inc.hypotheses = hs;
-  auto runbook = runbook_for(book(), hs.front());
-  CAF_REQUIRE(runbook.has_value());
-  auto plan = make_plan(inc, 0, &*runbook, t, 0.5);
+  auto plan = plan_first(hs, {"edge"}, t);
   CAF_REQUIRE_EQUAL(plan.size(), 1u);
   CAF_CHECK_EQUAL(plan[0].tool, "rollback_config");
   CAF_CHECK_EQUAL(json::parse(plan[0].args).value("service", ""), "edge");
 }
 
 CAF_TEST(a changed config does not take the blame for a crash behind it) {
-  signal_table t;
-  for (auto* name : {"ledger", "edge", "pool"})
-    healthy_service(t, name);
+  auto t = healthy_foreign();
   t.set("service.ledger.config_changed", 1.0, 1); // changed, applied, fine until now
   t.set("service.pool.state", "killed", 1);
   t.set("service.pool.process", "none", 1);
@@ -331,8 +478,8 @@ CAF_TEST(a shop that answers nothing is not a bad config) {
 
 CAF_TEST(blast radius follows the dependents transitively) {
   auto radius = blast_radius("target-db", settings());
-  CAF_CHECK_EQUAL(radius, (std::vector<std::string>{"dbproxy", "shopd", "web"}));
-  CAF_CHECK(blast_radius("web", settings()).empty());
+  CAF_CHECK_EQUAL(radius, (std::vector<std::string>{"dbproxy", "shopd"}));
+  CAF_CHECK(blast_radius("shopd", settings()).empty());
 }
 
 CAF_TEST(every recorded fault is diagnosed with its label and its neighbours below) {
@@ -355,6 +502,9 @@ CAF_TEST(every recorded fault is diagnosed with its label and its neighbours bel
     CAF_CHECK_EQUAL(hs.front().root_cause, label);
     if (hs.size() > 1)
       CAF_CHECK_LESS(hs[1].confidence, hs.front().confidence);
+    // One fault is one cause: nothing else is handled beside it.
+    for (auto i : independent_causes(hs, 0.5))
+      CAF_FAIL(fault << " would also act on " << hs[i].root_cause << " on " << hs[i].component);
     ++seen;
   }
   CAF_CHECK_EQUAL(seen, labels.size());
@@ -390,6 +540,9 @@ CAF_TEST(every fault made by hand is localised to its component and failure mode
     for (auto& h : hs)
       if (h.root_cause != hs.front().root_cause)
         CAF_CHECK_LESS(h.confidence, hs.front().confidence);
+    for (auto i : independent_causes(hs, 0.5))
+      CAF_FAIL(entry.path().stem().string() << " would also act on " << hs[i].root_cause
+                                            << " on " << hs[i].component);
     ++seen;
   }
   CAF_CHECK_GREATER_OR_EQUAL(seen, 3u);

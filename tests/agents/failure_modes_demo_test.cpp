@@ -3,7 +3,9 @@
 // a service the catalogue never breaks (the DB proxy) killed with SIGSEGV,
 // shopd and a pricing service stopped with SIGSTOP (alive, answering
 // nothing), a config that shopd refuses deployed by a restart (rolled back to
-// the last config it was healthy on), and the app's password file moved away.
+// the last config it was healthy on), the app's password file moved away,
+// and two faults at once (a lock on orders held by an operator's statement
+// while the pricing primary is killed): two causes, both fixed at once.
 // Each must be localised to the right component and failure mode, fixed on
 // that component only (no healthy component restarted), or escalated at once
 // with the evidence when no safe fix exists.
@@ -34,6 +36,7 @@ using json = nlohmann::json;
 namespace {
 
 const std::string root = VIGIL_SOURCE_DIR;
+const std::string pg_bin = "/usr/lib/postgresql/15/bin";
 
 demo_cluster& the_demo() {
   static demo_cluster d{root, VIGILCTL_BINARY};
@@ -143,5 +146,61 @@ CAF_TEST(the app password file removed by hand escalates as an unreadable secret
   // Nothing was started or restarted while the file was gone.
   CAF_CHECK_EQUAL(d.service("shopd").value("restarts", -1), restarts);
   CAF_REQUIRE_EQUAL(::rename(aside.c_str(), secret.c_str()), 0);
+  CAF_CHECK(wait_until([&] { return d.all_healthy(); }, 120s, vigilctl_poll));
+}
+
+CAF_TEST(a lock on orders and a killed pricing service at once are two causes fixed at once) {
+  auto& d = ready(the_demo());
+  auto since = now_unix_ms();
+  // Not the chaos plane's idle transaction: an operator's statement that
+  // takes an exclusive lock on orders and keeps running; and at the same
+  // moment the pricing primary killed.
+  child_process locker{{pg_bin + "/psql", "-h", root + "/var/pg/target", "-p", "5433", "-U",
+                        "postgres", "-d", "shop", "-c",
+                        "BEGIN; LOCK TABLE orders IN ACCESS EXCLUSIVE MODE; SELECT pg_sleep(600);"},
+                       root + "/var/demo/logs/handmade-lock.log"};
+  auto pricing = pid_of(d, "pricingd-primary");
+  CAF_MESSAGE("LOCK TABLE orders held by psql (pid " << locker.pid()
+                                                     << "), kill -9 pricingd-primary (pid "
+                                                     << pricing << ")");
+  CAF_REQUIRE_EQUAL(::kill(pricing, SIGKILL), 0);
+  json lock_fixed;
+  json pricing_fixed;
+  std::set<std::string> approved;
+  auto both = wait_until(
+    [&] {
+      for (auto& x : d.ctl({"incidents", "--all"})) {
+        if (x.value("opened_unix_ms", int64_t{0}) < since)
+          continue;
+        // Ending a session waits for a human (high risk): the on-call approves it.
+        auto id = x.value("id", "");
+        if (x.value("state", "") == "awaiting_approval" && approved.count(id) == 0) {
+          auto a = d.pending_approval(id);
+          if (a.is_object() && a.value("tool", "") == "terminate_blocking_sessions") {
+            CAF_MESSAGE("approving " << a.value("id", "") << " of " << id);
+            d.vigilctl({"approve", a.value("id", ""), "--as", "human:oncall"});
+            approved.insert(id);
+          }
+        }
+        if (verified_step(x, "terminate_blocking_sessions"))
+          lock_fixed = x;
+        if (verified_step(x, "start_service", "pricingd-primary")
+            || verified_step(x, "restart_service", "pricingd-primary"))
+          pricing_fixed = x;
+      }
+      return !lock_fixed.is_null() && !pricing_fixed.is_null();
+    },
+    240s, vigilctl_poll);
+  for (auto& x : d.ctl({"incidents", "--all"}))
+    if (x.value("opened_unix_ms", int64_t{0}) >= since)
+      CAF_MESSAGE(d.vigilctl({"incident", x.value("id", "")}).out);
+  CAF_REQUIRE(both);
+  // Each cause was the first one tried where it was fixed: neither fix
+  // waited for the other to fail to verify.
+  CAF_CHECK_EQUAL(acted_on(lock_fixed).value("root_cause", ""), "db_lock_contention");
+  CAF_CHECK_EQUAL(lock_fixed.value("hypothesis_index", 99), 0);
+  CAF_CHECK_EQUAL(acted_on(pricing_fixed).value("component", ""), "pricingd-primary");
+  CAF_CHECK_EQUAL(pricing_fixed.value("hypothesis_index", 99), 0);
+  CAF_CHECK(wait_until([&] { return !locker.running(); }, 30s));
   CAF_CHECK(wait_until([&] { return d.all_healthy(); }, 120s, vigilctl_poll));
 }

@@ -6,7 +6,8 @@
 // whole process group stopped, pgbouncer's auth file and an nginx config
 // with a wrong upstream, each edited and reloaded (rolled back to the config
 // the service last started healthy on). Each is localised to the component
-// that broke and fixed there.
+// that broke and fixed there. pgbouncer's client slots taken by bare TCP
+// connections is localised to the pooler and escalated, nothing terminated.
 #define CAF_SUITE proxy_stack_demo
 
 #include <csignal>
@@ -14,6 +15,9 @@
 #include <iterator>
 #include <regex>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <sys/types.h>
 #include <unistd.h>
 
@@ -48,6 +52,29 @@ std::string read_text(const std::string& path) {
 struct continue_group_at_exit {
   pid_t group;
   ~continue_group_at_exit() { ::kill(-group, SIGCONT); }
+};
+
+/// Bare TCP connections to a port, closed whatever happens to the test.
+struct held_connections {
+  std::vector<int> fds;
+  ~held_connections() { close_all(); }
+  void close_all() {
+    for (auto fd : fds)
+      ::close(fd);
+    fds.clear();
+  }
+  void open(uint16_t port, int n) {
+    for (int i = 0; i < n; ++i) {
+      auto fd = ::socket(AF_INET, SOCK_STREAM, 0);
+      CAF_REQUIRE(fd >= 0);
+      fds.push_back(fd);
+      sockaddr_in addr{};
+      addr.sin_family = AF_INET;
+      addr.sin_port = htons(port);
+      addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+      CAF_REQUIRE_EQUAL(::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+    }
+  }
 };
 
 } // namespace
@@ -149,5 +176,40 @@ CAF_TEST(an nginx config with a wrong upstream reloaded is rolled back and nothi
   // The shops behind it were healthy and are left alone.
   CAF_CHECK_EQUAL(pid_of(d, "shopd-a"), shops.first);
   CAF_CHECK_EQUAL(pid_of(d, "shopd-b"), shops.second);
+  CAF_CHECK(wait_until([&] { return d.all_healthy(); }, 120s, vigilctl_poll));
+}
+
+CAF_TEST(the pooler out of client slots is escalated and no session is terminated) {
+  auto& d = ready(the_demo());
+  auto shops = std::make_pair(pid_of(d, "shopd-a"), pid_of(d, "shopd-b"));
+  auto pooler = pid_of(d, "pgbouncer");
+  // Not the chaos plane's conn_exhaust (logins that hold the database's
+  // slots): bare connections that never log in hold the pooler's client
+  // slots (max_client_conn 200) until its login timeout; the database
+  // itself keeps taking the same login.
+  auto since = now_unix_ms();
+  held_connections held;
+  CAF_MESSAGE("250 bare connections to pgbouncer (127.0.0.1:6543)");
+  held.open(6543, 250);
+  auto x = handled(d, "pgbouncer", since);
+  CAF_CHECK_EQUAL(x.value("state", ""), "escalated");
+  auto h = acted_on(x);
+  CAF_CHECK_EQUAL(h.value("root_cause", ""), "proxy_connection_exhaustion");
+  CAF_CHECK_EQUAL(h.value("component", ""), "pgbouncer");
+  // Checked again before deciding: refused through the pooler, taken at the database.
+  auto confirmed = [&h](const std::string& what) {
+    for (auto& e : h["evidence_for"])
+      if (e.get<std::string>() == "confirmed now: " + what)
+        return true;
+    return false;
+  };
+  CAF_CHECK(confirmed("probe.pgbouncer.postgres.sqlstate_53300 above 0 (seen: 1)"));
+  CAF_CHECK(confirmed("probe.target-db.postgres.status is ok (seen: ok)"));
+  // No step: not the database's sessions, not the shops, not the pooler.
+  CAF_CHECK(x["plan"].empty());
+  CAF_CHECK_EQUAL(pid_of(d, "pgbouncer"), pooler);
+  CAF_CHECK_EQUAL(pid_of(d, "shopd-a"), shops.first);
+  CAF_CHECK_EQUAL(pid_of(d, "shopd-b"), shops.second);
+  held.close_all();
   CAF_CHECK(wait_until([&] { return d.all_healthy(); }, 120s, vigilctl_poll));
 }

@@ -261,7 +261,8 @@ CAF_TEST(action types cross intact and survive JSON) {
 
 CAF_TEST(incident types cross intact and survive JSON) {
   hypothesis h{"process_crash", "process-exited", "shopd is down", 0.9,
-               {"probe.shopd.http.status is down"}, {"log has no OOM"}, {"web"}, "shopd"};
+               {"probe.shopd.http.status is down"}, {"log has no OOM"}, {"web"}, "shopd",
+               {{"$service", "shopd"}, {"$kind", "http_service"}}};
   plan_step step;
   step.index = 1;
   step.tool = "start_service";

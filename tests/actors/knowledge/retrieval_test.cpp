@@ -89,11 +89,16 @@ const std::map<std::string, std::string> symptom_reports{
   {"secret_unreadable",
    "probes say cannot read the password file var/secrets/shop-db-password: No such file or "
    "directory; the database answers pg_isready fine, somebody cleaned up the secrets folder"},
+  {"proxy_connection_exhaustion",
+   "the api cannot get new database connections through pgbouncer: no more connections "
+   "allowed (max_client_conn). psql straight to postgres on 5432 works fine and the server "
+   "is nowhere near max_connections"},
 };
 
 /// Root causes of failure modes no fault of the catalogue makes.
 const std::set<std::string> beyond_catalogue{"process_hung", "start_failure",
-                                             "secret_unreadable"};
+                                             "secret_unreadable",
+                                             "proxy_connection_exhaustion"};
 
 std::vector<fault_kind> catalogue() {
   chaos::fault_context ctx;
