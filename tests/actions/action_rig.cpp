@@ -118,7 +118,9 @@ action_rig::action_rig(options opts) : opts_(std::move(opts)) {
                                       + R"(, "window_s": 300},
     "approval_timeout_s": 300
   })");
-  json actions{{"policy", "policy.json"}, {"tools", json::object()}};
+  // kill_process's bar is the deployment's: low here, for this test's own children.
+  json actions{{"policy", "policy.json"},
+               {"tools", {{"kill_process", {{"min_cpu_percent", 5}, {"sample_ms", 1000}}}}}};
   if (opts_.api_port != 0) {
     write_file(dir_ + "/token", opts_.api_token + "\n");
     actions["api"] = {{"listen", "127.0.0.1:" + std::to_string(opts_.api_port)},

@@ -52,7 +52,7 @@ CAF_TEST(kill_process kills busy children and spares idle ones) {
   auto idle = spawn_child(false);
   CAF_REQUIRE(busy1 > 0 && busy2 > 0 && idle > 0);
   // High risk: only with an approval.
-  auto args = json{{"parent_pid", ::getpid()}, {"min_cpu_percent", 5}, {"sample_ms", 1000}};
+  auto args = json{{"parent_pid", ::getpid()}};
   CAF_CHECK_EQUAL(rig.act(make_request("kill_process", args, "k1")),
                   action_error::needs_approval);
   CAF_CHECK_EQUAL(::kill(busy1, 0), 0);
@@ -84,6 +84,9 @@ CAF_TEST(kill_process refuses bad arguments) {
   CAF_CHECK_EQUAL(rig.act(make_request("kill_process", {{"select", "top_cpu"}}, "k3", "human:t")),
                   action_error::bad_args);
   CAF_CHECK_EQUAL(rig.act(make_request("kill_process", {{"sample_ms", 10}}, "k4", "human:t")),
+                  action_error::bad_args);
+  // The bar is the deployment's: a caller cannot lower it to sweep the host.
+  CAF_CHECK_EQUAL(rig.act(make_request("kill_process", {{"min_cpu_percent", 5}}, "k6", "human:t")),
                   action_error::bad_args);
   CAF_CHECK_EQUAL(rig.act(make_request("kill_process", {{"parent_pid", 1}}, "k5", "human:t")),
                   action_error::bad_args);

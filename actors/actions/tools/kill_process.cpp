@@ -1,6 +1,7 @@
 // kill_process: finds runaway processes by their CPU use over a short
 // sample (/proc), alone or as a family of one parent's same-named children,
-// and kills them with SIGKILL. Never pid 1, never this node
+// and kills them with SIGKILL. The bar is the deployment's setting; a caller
+// can only narrow the search (parent_pid). Never pid 1, never this node
 // or its ancestors, never a stack service (or its process group), never
 // postgres, never a Vigil node's main process, never a protected name.
 #include <algorithm>
@@ -19,6 +20,7 @@
 
 #include "actors/actions/tools/detail/blocking_ask.hpp"
 #include "actors/actions/tools/tools.hpp"
+#include "config/node_config.hpp"
 
 namespace vigil::actions {
 
@@ -105,6 +107,35 @@ bool descends_from(pid_t pid, pid_t ancestor, const std::map<pid_t, proc_sample>
   return false;
 }
 
+/// How busy a process must be to be killed, and how long it is watched:
+/// the deployment's settings, never a caller's argument (a caller with a
+/// low bar would sweep the host).
+struct kill_bar {
+  double min_cpu_percent = 50;
+  int64_t sample_ms = 700;
+  size_t max_kills = 32;
+  int64_t rounds = 3;
+};
+
+kill_bar bar_from(const json& s) {
+  kill_bar bar;
+  auto whole = [&s](const char* key, int64_t lo, int64_t hi, int64_t fallback) {
+    if (!s.contains(key))
+      return fallback;
+    auto& v = s[key];
+    if (!v.is_number_integer() || v.get<int64_t>() < lo || v.get<int64_t>() > hi)
+      throw config_error("actions: kill_process setting '" + std::string{key}
+                         + "': a whole number in " + std::to_string(lo) + ".."
+                         + std::to_string(hi) + ", got " + v.dump());
+    return v.get<int64_t>();
+  };
+  bar.min_cpu_percent = static_cast<double>(whole("min_cpu_percent", 5, 100000, 50));
+  bar.sample_ms = whole("sample_ms", 200, 5000, 700);
+  bar.max_kills = static_cast<size_t>(whole("max_kills", 1, 256, 32));
+  bar.rounds = whole("rounds", 1, 10, 3);
+  return bar;
+}
+
 class kill_process : public tool {
 public:
   explicit kill_process(const actions_config& cfg) {
@@ -113,47 +144,41 @@ public:
       for (auto& name : *i)
         if (name.is_string())
           protect_.insert(name.get<std::string>());
+    bar_ = bar_from(s.is_object() ? s : json::object());
   }
 
   tool_info info() const override {
     return {"kill_process", "high",
-            "Kill runaway processes: those above a CPU share over a short sample (SIGKILL)",
-            "min_cpu_percent (default 50, of one core), sample_ms (200..5000, default 700), "
-            "max_kills (default 32), rounds (1..10, default 3: sample and kill again until a "
-            "round kills none), parent_pid (only descendants of it; optional)"};
+            "Kill runaway processes: those above the deployment's CPU bar over a short sample "
+            "(SIGKILL)",
+            "parent_pid (only descendants of it; optional). The bar (min_cpu_percent, "
+            "sample_ms, max_kills, rounds) is the tool's settings, not an argument"};
   }
 
   json validate(const json& args) const override {
-    json out{{"min_cpu_percent", 50}, {"sample_ms", 700}, {"max_kills", 32}, {"rounds", 3}};
+    json out = json::object();
     for (auto& [key, value] : args.items()) {
-      auto whole = [&, &key = key, &value = value](int64_t lo, int64_t hi) {
-        if (!value.is_number_integer() || value.get<int64_t>() < lo || value.get<int64_t>() > hi)
-          throw bad_args("'" + key + "': a whole number in " + std::to_string(lo) + ".."
-                         + std::to_string(hi));
+      if (key == "parent_pid") {
+        if (!value.is_number_integer() || value.get<int64_t>() < 2
+            || value.get<int64_t>() > (1 << 30))
+          throw bad_args("'parent_pid': a whole number in 2.." + std::to_string(1 << 30));
         out[key] = value.get<int64_t>();
-      };
-      if (key == "min_cpu_percent")
-        whole(1, 100000);
-      else if (key == "sample_ms")
-        whole(200, 5000);
-      else if (key == "max_kills")
-        whole(1, 256);
-      else if (key == "rounds")
-        whole(1, 10);
-      else if (key == "parent_pid")
-        whole(2, 1 << 30);
-      else
-        throw bad_args("unknown argument '" + key
-                       + "' (known: min_cpu_percent, sample_ms, max_kills, rounds, parent_pid)");
+      } else if (key == "min_cpu_percent" || key == "sample_ms" || key == "max_kills"
+                 || key == "rounds") {
+        throw bad_args("'" + key + "' is the deployment's kill_process setting, not an "
+                       "argument: a caller may not lower the bar");
+      } else {
+        throw bad_args("unknown argument '" + key + "' (known: parent_pid)");
+      }
     }
     return out;
   }
 
   tool_outcome run(const json& args, tool_env& env) override {
-    auto threshold = args["min_cpu_percent"].get<double>();
-    auto sample_ms = args["sample_ms"].get<int64_t>();
-    auto max_kills = args["max_kills"].get<size_t>();
-    auto rounds = args["rounds"].get<int64_t>();
+    auto threshold = bar_.min_cpu_percent;
+    auto sample_ms = bar_.sample_ms;
+    auto max_kills = bar_.max_kills;
+    auto rounds = bar_.rounds;
     pid_t parent = args.contains("parent_pid") ? args["parent_pid"].get<pid_t>() : 0;
     auto services = service_pids(env);
     auto killed = json::array();
@@ -294,6 +319,7 @@ private:
   }
 
   std::set<std::string> protect_;
+  kill_bar bar_;
 };
 
 } // namespace
