@@ -23,6 +23,7 @@ using incident_atom = caf::atom_constant<caf::atom("incident")>;
 using open_atom = caf::atom_constant<caf::atom("open")>;
 using signals_atom = caf::atom_constant<caf::atom("signals")>;
 using diagnose_atom = caf::atom_constant<caf::atom("diagnose")>;
+using confirm_atom = caf::atom_constant<caf::atom("confirm")>;
 using plan_atom = caf::atom_constant<caf::atom("plan")>;
 using gate_atom = caf::atom_constant<caf::atom("gate")>;
 using approvals_atom = caf::atom_constant<caf::atom("approvals")>;
@@ -188,7 +189,10 @@ using perception_actor = caf::typed_actor<
 /// Diagnosis ("<node>/control/agents/diagnosis"): ranked hypotheses, best
 /// first; an unknown pattern gives one low-confidence "unknown".
 using diagnosis_actor = caf::typed_actor<
-  caf::replies_to<diagnose_atom, incident>::with<std::vector<hypothesis>>>;
+  caf::replies_to<diagnose_atom, incident>::with<std::vector<hypothesis>>,
+  /// The hypothesis' confirming checks made again now: the same hypothesis,
+  /// its confidence 0 when one no longer holds (the fault is gone).
+  caf::replies_to<confirm_atom, hypothesis>::with<hypothesis>>;
 
 /// Planner ("<node>/control/agents/planner"): the hypothesis' runbook as steps.
 using planner_actor = caf::typed_actor<

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <functional>
 #include <map>
 #include <memory>
 #include <set>
@@ -94,35 +95,71 @@ void deliver(diagnosis_ptr self, std::shared_ptr<gathering> g) {
   g->promise.deliver(std::move(result));
 }
 
-/// The probes the causes that could act name, checked now; then delivers.
-void confirm(diagnosis_ptr self, std::shared_ptr<gathering> g) {
-  auto probes = probes_to_confirm(g->ranked, self->state.book, self->state.settings);
-  if (probes.empty()) {
-    deliver(self, g);
-    return;
-  }
-  if (!g->manager) {
+using fresh_checks = std::map<std::string, fresh_check>;
+
+/// `probes` checked now through `manager`, then `then` with what each gave.
+void check_now(diagnosis_ptr self, probe_manager_actor manager, const std::set<std::string>& probes,
+               std::function<void(fresh_checks)> then) {
+  auto fresh = std::make_shared<fresh_checks>();
+  if (probes.empty() || !manager) {
     for (auto& p : probes)
-      g->fresh[p].failure = "the probe manager is not reachable";
-    deliver(self, g);
+      (*fresh)[p].failure = "the probe manager is not reachable";
+    then(std::move(*fresh));
     return;
   }
   auto left = std::make_shared<size_t>(probes.size());
-  auto done = [self, g, left] {
+  auto done = [fresh, left, then] {
     if (--*left == 0)
-      deliver(self, g);
+      then(std::move(*fresh));
   };
   for (auto& name : probes)
-    self->request(g->manager, confirm_timeout, probe_now_atom::value, name)
+    self->request(manager, confirm_timeout, probe_now_atom::value, name)
       .then(
-        [g, name, done](probe_result& r) {
-          g->fresh[name].result = std::move(r);
+        [fresh, name, done](probe_result& r) {
+          (*fresh)[name].result = std::move(r);
           done();
         },
-        [self, g, name, done](caf::error& err) {
-          g->fresh[name].failure = self->system().render(err);
+        [self, fresh, name, done](caf::error& err) {
+          (*fresh)[name].failure = self->system().render(err);
           done();
         });
+}
+
+/// The probes the causes that could act name, checked now; then delivers.
+void confirm(diagnosis_ptr self, std::shared_ptr<gathering> g) {
+  auto probes = probes_to_confirm(g->ranked, self->state.book, self->state.settings);
+  check_now(self, g->manager, probes, [self, g](fresh_checks fresh) {
+    g->fresh = std::move(fresh);
+    deliver(self, g);
+  });
+}
+
+/// One hypothesis' checks made again now (before its first step runs).
+caf::typed_response_promise<hypothesis> reconfirm(diagnosis_ptr self, const hypothesis& h) {
+  auto rp = self->make_response_promise<hypothesis>();
+  auto probes = probes_to_confirm({h}, fresh_book(self), self->state.settings);
+  if (probes.empty()) {
+    rp.deliver(h);
+    return rp;
+  }
+  auto answer = [self, rp, h](fresh_checks fresh) mutable {
+    auto now = apply_confirmations({h}, self->state.book, fresh, self->state.settings,
+                                   now_unix_ms());
+    for (auto& x : now)
+      if (x.runbook == h.runbook && x.component == h.component) {
+        spdlog::info("diagnosis: {} on {} checked again: {}", h.root_cause, h.component,
+                     x.confidence > 0 ? "still there" : "gone");
+        rp.deliver(x);
+        return;
+      }
+    rp.deliver(h);
+  };
+  auto& st = self->state;
+  find_by_role<probe_manager_actor>(
+    self, st.ctx.registry ? st.ctx.registry() : registry_actor{}, "probe", "probe/manager",
+    [self, probes, answer](probe_manager_actor manager) { check_now(self, manager, probes, answer); },
+    [self, probes, answer](const std::string&) { check_now(self, {}, probes, answer); });
+  return rp;
 }
 
 /// Without symptoms (vigilctl diagnose): the details of what is not ok now,
@@ -257,6 +294,9 @@ diagnosis_actor::behavior_type diagnosis(diagnosis_ptr self, agents_context ctx)
       auto promise = g->promise;
       gather(self, g);
       return promise;
+    },
+    [self](confirm_atom, const hypothesis& h) -> caf::result<hypothesis> {
+      return reconfirm(self, h);
     },
   };
 }

@@ -594,6 +594,77 @@ void act(coordinator_ptr self, incident& x, plan_step& step) {
     [self, id](const std::string& why) { failed(self, id, "no action plane: " + why); });
 }
 
+void run_step(coordinator_ptr self, incident& x, plan_step& step) {
+  // "running" is written before the request leaves: a restarted
+  // coordinator sends the same key again instead of a new action.
+  step.state = "running";
+  step.started_unix_ms = now_unix_ms();
+  x.state = "acting";
+  transition(self, x, "running " + step_name(step) + ", approved by " + step.approved_by);
+  act(self, x, step);
+}
+
+/// Whether `step` is the first of its hypothesis to run: nothing was done
+/// for that cause yet, so its diagnosis is still the step's precondition.
+bool first_of_its_hypothesis(const incident& x, const plan_step& step) {
+  for (auto& s : x.plan)
+    if (s.index < step.index && of_current_hypothesis(x, s) && s.started_unix_ms != 0)
+      return false;
+  return of_current_hypothesis(x, step);
+}
+
+/// An approved step runs, unless its cause is already gone: before the
+/// first step of a hypothesis, diagnosis makes the hypothesis' confirming
+/// checks again. A step whose precondition no longer holds is skipped, not
+/// run, and the incident resolves as recovered. A diagnosis that cannot
+/// answer blocks nothing.
+void start(coordinator_ptr self, incident& x, plan_step& step) {
+  auto diagnosis = local<diagnosis_actor>(self, "control/agents/diagnosis");
+  if (!diagnosis || x.hypothesis_index >= x.hypotheses.size()
+      || !first_of_its_hypothesis(x, step)) {
+    run_step(self, x, step);
+    return;
+  }
+  auto id = x.id;
+  auto key = step.idempotency_key;
+  auto still = [self, id, key]() -> std::pair<incident*, plan_step*> {
+    auto* x = find(self, id);
+    auto* s = x ? step_by_key(*x, key) : nullptr;
+    if (!s || s->state != "approved" || closed(*x))
+      return {nullptr, nullptr};
+    return {x, s};
+  };
+  self->state.busy.insert(id);
+  self->request(diagnosis, self->state.settings.margin, confirm_atom::value,
+                x.hypotheses[x.hypothesis_index])
+    .then(
+      [self, id, still](const hypothesis& now) {
+        succeeded(self, id);
+        auto [x, s] = still();
+        if (!x)
+          return;
+        if (now.confidence > 0) {
+          run_step(self, *x, *s);
+          return;
+        }
+        std::string why = "its cause is no longer there";
+        for (auto& e : now.evidence_against)
+          if (e.rfind("not confirmed now: ", 0) == 0)
+            why = e;
+        s->result = "not run: " + why;
+        close(self, *x, "resolved", "recovered before " + step_name(*s) + " ran: " + why);
+      },
+      [self, id, still](const caf::error& err) {
+        succeeded(self, id);
+        auto [x, s] = still();
+        if (!x)
+          return;
+        spdlog::warn("incidents: {} cannot check again before {}: {}; running it", id,
+                     step_name(*s), render(self, err));
+        run_step(self, *x, *s);
+      });
+}
+
 void gate(coordinator_ptr self, incident& x, plan_step& step) {
   auto safety = local<safety_actor>(self, "control/agents/safety");
   if (!safety) {
@@ -644,19 +715,14 @@ void gate(coordinator_ptr self, incident& x, plan_step& step) {
           return;
         }
         s->approved_by = answer.approved_by;
+        s->state = "approved";
         x->state = "acting";
         if (self->state.paused) {
-          s->state = "approved";
           transition(self, *x, step_name(*s) + " approved by " + s->approved_by
                                  + "; paused, not acting");
           return;
         }
-        // "running" is written before the request leaves: a restarted
-        // coordinator sends the same key again instead of a new action.
-        s->state = "running";
-        s->started_unix_ms = now_unix_ms();
-        transition(self, *x, "running " + step_name(*s) + ", approved by " + s->approved_by);
-        act(self, *x, *s);
+        start(self, *x, *s);
       },
       [self, id](const caf::error& err) {
         failed(self, id, "the safety gate failed: " + render(self, err));
@@ -726,11 +792,7 @@ void drive_step(coordinator_ptr self, incident& x) {
     return;
   }
   if (step->state == "approved") {
-    step->state = "running";
-    step->started_unix_ms = now_unix_ms();
-    x.state = "acting";
-    transition(self, x, "running " + step_name(*step) + ", approved by " + step->approved_by);
-    act(self, x, *step);
+    start(self, x, *step);
     return;
   }
   gate(self, x, *step); // planned or awaiting_approval

@@ -59,6 +59,8 @@ struct world {
   std::set<std::string> hold;                   ///< Keys that wait for release.
   int diagnoses = 0;
   int plans = 0;
+  int confirms = 0;       ///< Hypotheses checked again before their first step.
+  bool cause_gone = false; ///< Those checks now find the fault gone.
 
   template <class F>
   auto with(F f) {
@@ -177,6 +179,18 @@ diagnosis_actor::behavior_type test_diagnosis(diagnosis_actor::pointer, world_pt
         return x.hypotheses;
       });
     },
+    [w](confirm_atom, const hypothesis& h) {
+      return w->with([&h](world& x) {
+        ++x.confirms;
+        auto now = h;
+        if (x.cause_gone) {
+          now.confidence = 0;
+          now.evidence_against.push_back(
+            "not confirmed now: probe.target-db.postgres.sqlstate_28P01 above 0: not seen");
+        }
+        return now;
+      });
+    },
   };
 }
 
@@ -199,6 +213,7 @@ diagnosis_actor::behavior_type dying_diagnosis(diagnosis_actor::pointer self) {
       self->quit(caf::exit_reason::user_shutdown);
       return never;
     },
+    [](confirm_atom, const hypothesis& h) { return h; },
   };
 }
 
@@ -439,6 +454,28 @@ CAF_TEST(an incident goes open diagnosed planned acted verified resolved) {
   auto all = ask<std::vector<incident>>(coordinator, incidents_atom::value, false, uint32_t{0});
   CAF_REQUIRE(all);
   CAF_CHECK_EQUAL(all->size(), 1u);
+}
+
+CAF_TEST(a step whose cause is gone when it would start is skipped and the incident resolves) {
+  w->steps = {make_step("rotate_db_secret", {{"role", "shop"}}, "high", "probe.shopd.http.status")};
+  start_loop();
+  auto id = open(problem({"shopd", "target-db"}, "password authentication failed"));
+  CAF_REQUIRE(test::wait_until([&] { return pending().size() == 1; }, 20s));
+  // While it waited for a human, someone set the password back by hand.
+  w->with([](world& x) { return x.cause_gone = true; });
+  auto request = pending().front();
+  CAF_REQUIRE(ask<approval>(safety, decide_atom::value, request.id, true,
+                            std::string{"human:alice"}, std::string{"go"}));
+  CAF_REQUIRE(reaches(id, "resolved"));
+  auto x = get(id);
+  CAF_REQUIRE_EQUAL(x.plan.size(), 1u);
+  CAF_CHECK_EQUAL(x.plan[0].state, "skipped");
+  CAF_CHECK_EQUAL(x.plan[0].result,
+                  "not run: not confirmed now: probe.target-db.postgres.sqlstate_28P01 above 0: "
+                  "not seen");
+  CAF_CHECK_EQUAL(runs(key(id, 0, 0)), 0);
+  CAF_CHECK_EQUAL(requests(key(id, 0, 0)), 0);
+  CAF_CHECK(w->with([](world& x) { return x.confirms; }) >= 1);
 }
 
 CAF_TEST(a risky step waits for approval and runs after it is approved) {
