@@ -20,6 +20,8 @@
 #include "actors/actions/secret_store.hpp"
 #include "actors/actions/tools/orders_snapshot.hpp"
 #include "actors/actions/tools/tools.hpp"
+#include "actors/agents/runbook_book.hpp"
+#include "config/model_bindings.hpp"
 #include "http/client.hpp"
 #include "tests/support/demo.hpp"
 #include "tests/support/postgres.hpp"
@@ -267,6 +269,7 @@ CAF_TEST(validate fills in defaults and refuses what the settings do not allow) 
 
 CAF_TEST(every runbook step that uses these tools passes their validate) {
   auto cfg = demo_config();
+  auto bindings = all_bindings(load_service_model(root + "/config/demo/model.json"));
   auto tools = toolbox_of(cfg);
   size_t checked = 0;
   for (auto& file : fs::directory_iterator{root + "/config/runbooks"}) {
@@ -275,7 +278,22 @@ CAF_TEST(every runbook step that uses these tools passes their validate) {
     auto end = text.find("\n---", begin + 4);
     CAF_REQUIRE(begin != std::string::npos && end != std::string::npos);
     auto front = json::parse(text.substr(begin + 4, end - begin - 4), nullptr, true, true);
-    for (auto& step : front["steps"]) {
+    // A failure mode is checked as diagnosis binds it on the demo's model.
+    auto runbook = agents::runbook_from_front_matter(front);
+    std::vector<json> plans;
+    if (!runbook.generic())
+      plans.push_back(front["steps"]);
+    for (auto& [component, bs] : bindings)
+      for (auto& b : runbook.generic() ? bs : std::vector<binding>{}) {
+        auto kind = b.find("$kind");
+        if (!runbook.applies_to.empty() && (kind == b.end() || kind->second != runbook.applies_to))
+          continue;
+        auto bound = agents::bind_runbook(runbook, b);
+        if (!agents::unbound(bound))
+          plans.push_back(bound.steps);
+      }
+    for (auto& steps : plans)
+    for (auto& step : steps) {
       for (auto* use : {&step, step.contains("rollback") ? &step["rollback"] : nullptr}) {
         if (use == nullptr || !use->contains("tool") || !(*use)["tool"].is_string() || tools.count((*use)["tool"].get<std::string>()) == 0)
           continue;
