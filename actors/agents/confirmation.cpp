@@ -8,23 +8,22 @@ namespace vigil::agents {
 
 namespace {
 
-bool could_act(const hypothesis& h, const diagnosis_settings& settings) {
-  return h.root_cause != "unknown" && !h.runbook.empty()
-         && h.confidence >= settings.min_confidence;
-}
-
 std::string on_component(const hypothesis& h) {
   return h.root_cause + (h.component.empty() ? "" : " on " + h.component);
 }
 
 } // namespace
 
+bool could_act(const hypothesis& h, double min_confidence) {
+  return h.root_cause != "unknown" && !h.runbook.empty() && h.confidence >= min_confidence;
+}
+
 std::set<std::string> probes_to_confirm(const std::vector<hypothesis>& ranked,
                                         const runbook_book& book,
                                         const diagnosis_settings& settings) {
   std::set<std::string> out;
   for (auto& h : ranked) {
-    if (!could_act(h, settings))
+    if (!could_act(h, settings.min_confidence))
       continue;
     if (auto r = runbook_for(book, h))
       for (auto& c : r->confirm)
@@ -40,7 +39,7 @@ std::vector<hypothesis> apply_confirmations(std::vector<hypothesis> ranked,
                                             int64_t now_unix_ms) {
   std::vector<std::string> refuted;
   for (auto& h : ranked) {
-    if (!could_act(h, settings))
+    if (!could_act(h, settings.min_confidence))
       continue;
     auto r = runbook_for(book, h);
     if (!r || r->confirm.empty())
@@ -69,7 +68,7 @@ std::vector<hypothesis> apply_confirmations(std::vector<hypothesis> ranked,
     return x.confidence > y.confidence;
   });
   bool none_left = std::none_of(ranked.begin(), ranked.end(),
-                                [&](const hypothesis& h) { return could_act(h, settings); });
+                                [&](const hypothesis& h) { return could_act(h, settings.min_confidence); });
   if (none_left && !refuted.empty()) {
     hypothesis unknown;
     unknown.root_cause = "unknown";

@@ -25,6 +25,9 @@ struct fresh_check {
   std::string failure;
 };
 
+/// Whether `h` could act: a known cause with a runbook, at least `min_confidence` sure.
+bool could_act(const hypothesis& h, double min_confidence);
+
 /// The probes to check now: those named by the failure modes of the
 /// hypotheses that could act (not unknown, at least min_confidence).
 std::set<std::string> probes_to_confirm(const std::vector<hypothesis>& ranked,

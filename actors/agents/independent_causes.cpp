@@ -2,13 +2,15 @@
 
 #include <algorithm>
 
+#include "actors/agents/confirmation.hpp"
+
 namespace vigil::agents {
 
 namespace {
 
-bool could_act(const hypothesis& h, double min_confidence) {
-  return h.root_cause != "unknown" && !h.runbook.empty() && !h.component.empty()
-         && h.confidence >= min_confidence;
+/// A cause that could act on a component of its own.
+bool acts_on_component(const hypothesis& h, double min_confidence) {
+  return could_act(h, min_confidence) && !h.component.empty();
 }
 
 bool in(const std::vector<std::string>& list, const std::string& x) {
@@ -27,11 +29,11 @@ bool related(const hypothesis& a, const hypothesis& b) {
 std::vector<size_t> independent_causes(const std::vector<hypothesis>& ranked,
                                        double min_confidence, size_t max_extra) {
   std::vector<size_t> out;
-  if (ranked.empty() || !could_act(ranked.front(), min_confidence))
+  if (ranked.empty() || !acts_on_component(ranked.front(), min_confidence))
     return out;
   for (size_t i = 1; i < ranked.size() && out.size() < max_extra; ++i) {
     auto& h = ranked[i];
-    if (!could_act(h, min_confidence) || related(h, ranked.front()))
+    if (!acts_on_component(h, min_confidence) || related(h, ranked.front()))
       continue;
     if (std::any_of(out.begin(), out.end(), [&](size_t j) { return related(h, ranked[j]); }))
       continue;
