@@ -151,11 +151,13 @@ std::vector<derived_probe> derive_probes(const service_model& m) {
               {"address", s.address}};
     out.add(with_fields(spec, s.reach.fields), s.reach.present() ? s.reach.at : s.name);
   }
-  if (m.host.present())
-    out.add(with_fields(json{{"name", m.host_name + "-cpu"}, {"kind", "host"},
-                             {"target", m.host_name}},
-                        m.host.fields),
-            m.host.at);
+  if (m.host.present()) {
+    json spec{{"name", m.host_name + "-cpu"}, {"kind", "host"}, {"target", m.host_name}};
+    // Tells the stack's processes from those outside it.
+    if (!m.state_file.empty())
+      spec["state_file"] = m.state_file;
+    out.add(with_fields(spec, m.host.fields), m.host.at);
+  }
   return out.take();
 }
 

@@ -46,7 +46,7 @@ const std::map<std::string, std::set<std::string>>& kind_fields() {
     {"log", {"path", "window_ms", "patterns"}},
     {"metrics", {"url", "service", "alert_on_increase", "window_ms"}},
     {"data", {"url", "host", "port", "dbname", "user", "password_file", "price_sql", "sample"}},
-    {"host", {"max_cpu_busy", "max_cpu_pressure"}},
+    {"host", {"max_cpu_busy", "max_cpu_pressure", "state_file"}},
   };
   return fields;
 }

@@ -1,11 +1,18 @@
-// host: how busy the CPUs were since the last check (/proc/stat) and how long
-// runnable tasks waited for one (/proc/pressure/cpu, where the kernel has it).
-// Degraded only when both say saturated: a busy CPU alone is not a problem.
+// host: how busy the CPUs were since the last check (/proc/stat), how long
+// runnable tasks waited for one (/proc/pressure/cpu, where the kernel has it)
+// and how much of it processes outside the stack burnt (the service
+// manager's state file names the stack's processes). Degraded only when the
+// first two say saturated: a busy CPU alone is not a problem.
 #include <chrono>
 #include <fstream>
+#include <optional>
+#include <set>
 #include <sstream>
+#include <thread>
 
 #include "actors/probes/kinds.hpp"
+#include "actors/services/process_table.hpp"
+#include "actors/services/state_file.hpp"
 
 namespace vigil::probes {
 
@@ -51,11 +58,18 @@ public:
   explicit host_probe(const probe_config& cfg) : probe(cfg) {
     last_cpu_ = read_cpu();
     last_pressure_ = read_pressure_total_us();
+    last_processes_ = read_processes();
     last_at_ = clock_type::now();
   }
 
   void check(probe_result& r) override {
     auto& cfg = config();
+    // A check asked out of turn right after a scheduled one would measure a
+    // few clock ticks: too coarse to tell anything.
+    auto since = clock_type::now() - last_at_;
+    if (since < min_sample)
+      std::this_thread::sleep_for(min_sample - since);
+    auto processes = read_processes();
     auto cpu = read_cpu();
     auto pressure = read_pressure_total_us();
     auto now = clock_type::now();
@@ -65,8 +79,10 @@ public:
     double waiting = -1;
     if (pressure >= 0 && last_pressure_ >= 0 && elapsed_us > 0)
       waiting = std::min(1.0, (pressure - last_pressure_) / elapsed_us);
+    auto outside = outside_use(processes, elapsed_us / 1e6);
     last_cpu_ = cpu;
     last_pressure_ = pressure;
+    last_processes_ = std::move(processes);
     last_at_ = now;
     r.values["cpu_busy"] = busy;
     if (waiting >= 0)
@@ -75,13 +91,65 @@ public:
     auto text = "CPU " + ms_text(busy * 100) + "% busy"
                 + (waiting >= 0 ? ", tasks waited " + ms_text(waiting * 100) + "% of the time"
                                 : std::string{});
+    if (outside) {
+      r.values["outside_cpu_percent"] = outside->total_percent;
+      text += "; outside the stack " + ms_text(outside->total_percent) + "% of a core"
+              + (outside->busiest.empty() ? std::string{} : " (busiest: " + outside->busiest + ")");
+    }
     if (saturated)
       set_degraded(r, "saturated: " + text);
     set_ok(r, text);
   }
 
 private:
+  static constexpr auto min_sample = std::chrono::milliseconds(200);
+
+  struct outside_cpu {
+    double total_percent = 0;
+    std::string busiest; ///< "name (pid N, P%)"
+  };
+
+  /// Every process, or none when /proc cannot be read.
+  static services::process_table read_processes() {
+    try {
+      return services::read_process_table();
+    } catch (const std::exception&) {
+      return {};
+    }
+  }
+
+  /// CPU burnt by processes outside the stack, Vigil and the system since
+  /// the last look; nothing without a state file (anything could be ours).
+  std::optional<outside_cpu> outside_use(const services::process_table& now, double seconds) {
+    auto& cfg = config();
+    if (cfg.state_file.empty() || now.empty() || last_processes_.empty())
+      return std::nullopt;
+    std::string problem;
+    auto saved = services::read_state_file(cfg.state_file, problem);
+    if (!problem.empty())
+      return std::nullopt;
+    std::set<pid_t> stack;
+    for (auto& [name, s] : saved)
+      if (s.process.pid > 0)
+        stack.insert(s.process.pid);
+    outside_cpu out;
+    double busiest = 0;
+    // Below 1% of a core is the noise of idle processes waking up.
+    for (auto& use : services::cpu_between(last_processes_, now, seconds, 1.0)) {
+      if (!services::why_not_outside(use.proc, now, stack, {}).empty())
+        continue;
+      out.total_percent += use.cpu_percent;
+      if (use.cpu_percent > busiest) {
+        busiest = use.cpu_percent;
+        out.busiest = use.proc.comm + " (pid " + std::to_string(use.proc.pid) + ", "
+                      + ms_text(use.cpu_percent) + "%)";
+      }
+    }
+    return out;
+  }
+
   cpu_times last_cpu_;
+  services::process_table last_processes_;
   double last_pressure_ = -1;
   clock_type::time_point last_at_;
 };

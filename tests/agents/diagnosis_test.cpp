@@ -393,6 +393,31 @@ CAF_TEST(a cause acts only when the check made now confirms it) {
                   "could not confirm with probe books: request timed out");
 }
 
+CAF_TEST(a saturated host is runaway processes only when the CPU is burnt outside the stack) {
+  std::ifstream in{root + "/tests/agents/signals/cpu_hog.json"};
+  auto ranked = diagnose(make_signal_table(json::parse(in).get<std::vector<signal_value>>()));
+  CAF_REQUIRE(!ranked.empty());
+  CAF_CHECK_EQUAL(ranked.front().root_cause, "cpu_saturation");
+  CAF_CHECK_EQUAL(probes_to_confirm(ranked, book(), settings()),
+                  (std::set<std::string>{"host-cpu"}));
+  // Busy processes outside the stack: the fix has something to act on.
+  std::map<std::string, fresh_check> fresh;
+  fresh["host-cpu"].result = result("host-cpu", "host", "host", "degraded", "saturated",
+                                    {{"cpu_busy", 0.99}, {"outside_cpu_percent", 180}});
+  auto confirmed = apply_confirmations(ranked, book(), fresh, settings(), 2000);
+  CAF_CHECK_EQUAL(confirmed.front().root_cause, "cpu_saturation");
+  CAF_CHECK_EQUAL(confirmed.front().confidence, ranked.front().confidence);
+  // The same saturation burnt by a stack service (a leak churning memory,
+  // real load): killing bystanders would not help, so nothing acts.
+  fresh["host-cpu"].result = result("host-cpu", "host", "host", "degraded", "saturated",
+                                    {{"cpu_busy", 0.99}, {"outside_cpu_percent", 6}});
+  auto hs = apply_confirmations(ranked, book(), fresh, settings(), 2000);
+  CAF_REQUIRE(!hs.empty());
+  CAF_CHECK_EQUAL(hs.front().root_cause, "unknown");
+  CAF_CHECK_EQUAL(hs.front().evidence_against,
+                  (std::vector<std::string>{"refuted now: cpu_saturation"}));
+}
+
 CAF_TEST(two faults at once are two causes and each is handled) {
   // The recorded table of a lock on the orders table with the pricing
   // service's own signals from the table of it taken down: what the demo

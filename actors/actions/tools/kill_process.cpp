@@ -7,19 +7,13 @@
 #include <algorithm>
 #include <chrono>
 #include <csignal>
-#include <fstream>
-#include <iterator>
 #include <map>
-#include <optional>
 #include <set>
-#include <sstream>
 #include <thread>
-
-#include <dirent.h>
-#include <unistd.h>
 
 #include "actors/actions/tools/detail/blocking_ask.hpp"
 #include "actors/actions/tools/tools.hpp"
+#include "actors/services/process_table.hpp"
 #include "config/node_config.hpp"
 
 namespace vigil::actions {
@@ -27,85 +21,6 @@ namespace vigil::actions {
 namespace {
 
 using json = nlohmann::json;
-
-struct proc_sample {
-  pid_t pid = 0;
-  pid_t ppid = 0;
-  pid_t pgrp = 0;
-  char state = '?';
-  std::string comm;
-  uint64_t cpu_ticks = 0;   ///< utime + stime
-  uint64_t start_ticks = 0; ///< Tells a reused pid from the sampled process.
-};
-
-std::optional<proc_sample> read_stat(pid_t pid) {
-  std::ifstream in{"/proc/" + std::to_string(pid) + "/stat"};
-  std::string line;
-  if (!in || !std::getline(in, line))
-    return std::nullopt;
-  // The command may hold spaces and parentheses: it ends at the last ')'.
-  auto open = line.find('(');
-  auto close = line.rfind(')');
-  if (open == std::string::npos || close == std::string::npos || close < open)
-    return std::nullopt;
-  proc_sample p;
-  p.pid = pid;
-  p.comm = line.substr(open + 1, close - open - 1);
-  std::istringstream rest{line.substr(close + 2)};
-  std::vector<std::string> f{std::istream_iterator<std::string>{rest}, {}};
-  if (f.size() < 20)
-    return std::nullopt;
-  p.state = f[0].empty() ? '?' : f[0][0];
-  p.ppid = std::stoi(f[1]);
-  p.pgrp = std::stoi(f[2]);
-  p.cpu_ticks = std::stoull(f[11]) + std::stoull(f[12]);
-  p.start_ticks = std::stoull(f[19]);
-  return p;
-}
-
-std::map<pid_t, proc_sample> snapshot() {
-  std::map<pid_t, proc_sample> result;
-  auto* dir = ::opendir("/proc");
-  if (dir == nullptr)
-    throw tool_failure("cannot read /proc");
-  while (auto* entry = ::readdir(dir)) {
-    std::string name = entry->d_name;
-    if (name.empty() || name.find_first_not_of("0123456789") != std::string::npos)
-      continue;
-    auto pid = static_cast<pid_t>(std::stol(name));
-    if (auto p = read_stat(pid))
-      result.emplace(pid, *p);
-  }
-  ::closedir(dir);
-  return result;
-}
-
-/// The executable's file name ("vigil", "postgres"); empty for kernel
-/// threads and processes we may not inspect.
-std::string exe_name(pid_t pid) {
-  char buf[4096];
-  auto path = "/proc/" + std::to_string(pid) + "/exe";
-  auto n = ::readlink(path.c_str(), buf, sizeof buf - 1);
-  if (n <= 0)
-    return {};
-  std::string exe{buf, static_cast<size_t>(n)};
-  auto deleted = exe.rfind(" (deleted)");
-  if (deleted != std::string::npos && deleted + 10 == exe.size())
-    exe.resize(deleted);
-  return exe.substr(exe.rfind('/') + 1);
-}
-
-bool descends_from(pid_t pid, pid_t ancestor, const std::map<pid_t, proc_sample>& procs) {
-  for (int depth = 0; depth < 64 && pid > 1; ++depth) {
-    auto i = procs.find(pid);
-    if (i == procs.end())
-      return false;
-    if (i->second.ppid == ancestor)
-      return true;
-    pid = i->second.ppid;
-  }
-  return false;
-}
 
 /// How busy a process must be to be killed, and how long it is watched:
 /// the deployment's settings, never a caller's argument (a caller with a
@@ -180,14 +95,14 @@ public:
     auto max_kills = bar_.max_kills;
     auto rounds = bar_.rounds;
     pid_t parent = args.contains("parent_pid") ? args["parent_pid"].get<pid_t>() : 0;
-    auto services = service_pids(env);
+    auto stack = service_pids(env);
     auto killed = json::array();
     std::map<pid_t, json> spared; // by pid: a process spared in several rounds once
     // More busy processes than cores share them: once the busiest are gone
     // the others get a whole core, so sample again until a round kills none.
     for (int64_t round = 0; round < rounds && killed.size() < max_kills; ++round) {
       auto before = killed.size();
-      kill_round(threshold, sample_ms, max_kills, parent, services, killed, spared);
+      kill_round(threshold, sample_ms, max_kills, parent, stack, killed, spared);
       if (killed.size() == before)
         break;
     }
@@ -217,43 +132,29 @@ private:
   /// One sample of every process's CPU over `sample_ms`, then SIGKILL to
   /// those at or above `threshold` that may be killed, busiest first.
   void kill_round(double threshold, int64_t sample_ms, size_t max_kills, pid_t parent,
-                  const std::set<pid_t>& services, json& killed,
+                  const std::set<pid_t>& stack, json& killed,
                   std::map<pid_t, json>& spared) const {
-    auto first = snapshot();
+    auto first = services::read_process_table();
     auto t0 = std::chrono::steady_clock::now();
     std::this_thread::sleep_for(std::chrono::milliseconds(sample_ms));
-    auto second = snapshot();
+    auto second = services::read_process_table();
     auto seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    auto ticks_per_s = static_cast<double>(::sysconf(_SC_CLK_TCK));
-    struct candidate {
-      proc_sample proc;
-      double cpu_percent;
-    };
-    std::vector<candidate> sampled;
     // A family: processes one parent forked under one name (a worker pool,
     // a fork bomb). More of them than cores share the CPU, so each may show
     // under the bar while together they take it: in a family over twice the
     // bar, each member using at least a quarter of it is busy.
+    auto sampled = services::cpu_between(first, second, seconds, threshold / 4);
     std::map<std::pair<pid_t, std::string>, double> family_cpu;
-    for (auto& [pid, now] : second) {
-      auto i = first.find(pid);
-      if (i == first.end() || i->second.start_ticks != now.start_ticks)
-        continue;
-      auto cpu = static_cast<double>(now.cpu_ticks - i->second.cpu_ticks) / ticks_per_s
-                 / seconds * 100.0;
-      if (cpu >= threshold / 4) {
-        sampled.push_back({now, cpu});
-        family_cpu[{now.ppid, now.comm}] += cpu;
-      }
-    }
-    std::vector<candidate> busy;
+    for (auto& c : sampled)
+      family_cpu[{c.proc.ppid, c.proc.comm}] += c.cpu_percent;
+    std::vector<services::cpu_use> busy;
     for (auto& c : sampled)
       if (c.cpu_percent >= threshold || family_cpu[{c.proc.ppid, c.proc.comm}] >= threshold * 2)
         busy.push_back(c);
     std::sort(busy.begin(), busy.end(),
               [](auto& x, auto& y) { return x.cpu_percent > y.cpu_percent; });
     for (auto& c : busy) {
-      auto why = spare_reason(c.proc, second, services, parent);
+      auto why = spare_reason(c.proc, second, stack, parent);
       auto entry = json{{"pid", c.proc.pid},
                         {"command", c.proc.comm},
                         {"cpu_percent", static_cast<int64_t>(c.cpu_percent + 0.5)}};
@@ -265,7 +166,7 @@ private:
       if (killed.size() >= max_kills)
         break;
       // The pid is still the sampled process (not reused) right before the kill.
-      auto again = read_stat(c.proc.pid);
+      auto again = services::read_process(c.proc.pid);
       if (!again || again->start_ticks != c.proc.start_ticks)
         continue;
       if (::kill(c.proc.pid, SIGKILL) == 0)
@@ -290,32 +191,11 @@ private:
   }
 
   /// Why a busy process must live; empty: it may be killed.
-  std::string spare_reason(const proc_sample& p, const std::map<pid_t, proc_sample>& procs,
-                           const std::set<pid_t>& services, pid_t parent) const {
-    if (p.pid <= 1)
-      return "init";
-    if (p.state == 'Z')
-      return "already exited";
-    if (p.pid == ::getpid() || descends_from(::getpid(), p.pid, procs))
-      return "this node or its ancestor";
-    if (parent > 0 && !descends_from(p.pid, parent, procs))
+  std::string spare_reason(const services::process_sample& p, const services::process_table& procs,
+                           const std::set<pid_t>& stack, pid_t parent) const {
+    if (parent > 0 && !services::descends_from(p.pid, parent, procs))
       return "not a descendant of " + std::to_string(parent);
-    if (services.count(p.pid) > 0 || services.count(p.pgrp) > 0)
-      return "a stack service";
-    auto exe = exe_name(p.pid);
-    if (exe.empty())
-      return "a kernel thread or not inspectable";
-    if (exe == "postgres" || p.comm == "postgres")
-      return "postgres";
-    if (exe == "vigil") {
-      // A node's main process was not forked by another vigil process.
-      auto parent_proc = procs.find(p.ppid);
-      if (parent_proc == procs.end() || exe_name(p.ppid) != "vigil")
-        return "a Vigil node";
-    }
-    if (protect_.count(p.comm) > 0 || protect_.count(exe) > 0)
-      return "protected by the kill_process settings";
-    return {};
+    return services::why_not_outside(p, procs, stack, protect_);
   }
 
   std::set<std::string> protect_;

@@ -1,5 +1,7 @@
-// Parsing /proc/<pid>/stat and /proc/<pid>/status.
+// /proc/<pid>/stat (through the process table) and /proc/<pid>/status.
 #include "actors/services/detail/proc.hpp"
+
+#include "actors/services/process_table.hpp"
 
 #include <fstream>
 #include <sstream>
@@ -8,27 +10,10 @@
 namespace vigil::services::detail {
 
 std::optional<proc_stat> read_proc_stat(pid_t pid) {
-  std::ifstream in{"/proc/" + std::to_string(pid) + "/stat"};
-  std::string line;
-  if (!in || !std::getline(in, line))
+  auto p = read_process(pid);
+  if (!p || p->start_ticks == 0)
     return std::nullopt;
-  // The command name may hold spaces and parentheses: fields follow the last ')'.
-  auto close = line.rfind(')');
-  if (close == std::string::npos)
-    return std::nullopt;
-  std::istringstream fields{line.substr(close + 1)};
-  proc_stat result;
-  std::string field;
-  // Field 3 is the state, field 22 the start time.
-  for (int index = 3; index <= 22 && fields >> field; ++index) {
-    if (index == 3)
-      result.state = field.empty() ? '?' : field[0];
-    else if (index == 22)
-      result.start_ticks = std::stoull(field);
-  }
-  if (result.start_ticks == 0)
-    return std::nullopt;
-  return result;
+  return proc_stat{p->state, p->start_ticks};
 }
 
 bool same_process_alive(pid_t pid, uint64_t start_ticks) {

@@ -308,6 +308,37 @@ void write_state(const std::string& path, const std::string& name, pid_t pid,
 
 } // namespace
 
+CAF_TEST(host tells CPU burnt outside the stack from CPU burnt by a stack service) {
+  auto dir = vigil::test::make_temp_dir("vigil-probe-outside");
+  auto state = dir + "/services.json";
+  vigil::test::child_process spinner{{"/bin/sh", "-c", "while :; do :; done"},
+                                     dir + "/spin.log"};
+  auto named = "pid " + std::to_string(spinner.pid());
+  auto cfg = base("host");
+  cfg.state_file = state;
+  // Not one of the stack's services: its CPU counts as outside, and it is named.
+  write_state(state, "other", ::getpid());
+  auto p = make_probe(cfg);
+  probe_result r;
+  CAF_CHECK(wait_until([&] {
+    r = run(*p);
+    return r.values["outside_cpu_percent"] >= 50 && has(r.detail, named);
+  }, 10s));
+  CAF_CHECK(has(r.detail, "outside the stack"));
+  // The same process as a stack service: never counted, never named.
+  write_state(state, "spinner", spinner.pid());
+  for (int i = 0; i < 3; ++i) {
+    r = run(*p);
+    CAF_REQUIRE(r.values.count("outside_cpu_percent") == 1);
+    CAF_CHECK(!has(r.detail, named));
+  }
+  // Without the state file nothing can be told: no value rather than a guess.
+  auto blind = base("host");
+  auto q = make_probe(blind);
+  CAF_CHECK(run(*q).values.count("outside_cpu_percent") == 0);
+  std::filesystem::remove_all(dir);
+}
+
 CAF_TEST(process notices a killed child within milliseconds and not at the next poll) {
   auto dir = vigil::test::make_temp_dir("vigil-probe-process");
   auto state = dir + "/services.json";
