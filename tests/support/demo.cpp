@@ -78,7 +78,8 @@ json demo_cluster::incident_of(const std::string& svc, int64_t since_ms) const {
   if (!list.is_array())
     return json();
   for (auto& x : list) {
-    if (x.value("opened_unix_ms", int64_t{0}) < since_ms)
+    auto closed = x.value("closed_unix_ms", int64_t{0});
+    if (x.value("opened_unix_ms", int64_t{0}) < since_ms && closed != 0 && closed < since_ms)
       continue;
     for (auto& s : x.value("services", json::array()))
       if (s == svc)

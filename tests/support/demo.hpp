@@ -52,8 +52,9 @@ public:
   /// One service as `vigilctl services` lists it ({} when unknown).
   nlohmann::json service(const std::string& name) const;
 
-  /// The newest incident opened at or after `since_ms` that names `service`
-  /// (null when none).
+  /// The newest incident open at or after `since_ms` that names `service`:
+  /// opened since, or opened just before and still open (a problem that
+  /// began since may join it). Null when none.
   nlohmann::json incident_of(const std::string& service, int64_t since_ms) const;
 
   /// The incident `id` once it is resolved or escalated (null on timeout).
