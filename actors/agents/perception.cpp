@@ -10,6 +10,7 @@
 #include <caf/stateful_actor.hpp>
 #include <spdlog/spdlog.h>
 
+#include "actors/agents/problem_tracker.hpp"
 #include "actors/agents/role_lookup.hpp"
 #include "actors/agents/signal_table.hpp"
 #include "messages/observability_json.hpp"
@@ -27,23 +28,6 @@ constexpr auto ask_timeout = std::chrono::seconds(2);
 /// Never "chaos": perception is blind to what the chaos plane says it did.
 const char* const topics[] = {"probe.", "sli.", "service.", "sample."};
 
-/// One problem as perception sees it: the services that went bad together,
-/// until all of them are ok again for quiet_ms.
-struct problem {
-  std::set<std::string> services;
-  std::map<std::string, std::string> symptoms; ///< By probe (or "traffic"), one line each.
-  int64_t started_unix_ms = 0;
-  int64_t changed_ms = 0;     ///< A service last joined (or it opened).
-  int64_t quiet_since_ms = 0; ///< All ok since; 0 while something is bad.
-  bool unsent = true;         ///< Services were added since the coordinator last heard.
-  std::string incident_id;
-  /// Its incident was escalated: a human owns it, and a failure it has not
-  /// reported yet must reach them as an incident of its own.
-  bool escalated = false;
-  /// "probe:status" of every failure the coordinator has heard of.
-  std::set<std::string> reported;
-};
-
 struct perception_state {
   static inline const char* name = "vigil.perception";
   agents_context ctx;
@@ -57,8 +41,8 @@ struct perception_state {
   std::map<std::string, int64_t> not_ok_since;
   /// Per probe: its status now and since when.
   std::map<std::string, std::pair<std::string, int64_t>> status_since;
-  /// Open problems, oldest first: services that went bad together.
-  std::vector<problem> problems;
+  /// Open problems: services that went bad together.
+  std::unique_ptr<problem_tracker> problems;
   caf::actor followed;
   caf::actor services; ///< The action node's service manager, once found.
   bool sending = false;
@@ -67,11 +51,6 @@ struct perception_state {
 };
 
 using perception_ptr = caf::stateful_actor<perception_state>*;
-
-std::string symptom_line(const probe_result& r) {
-  auto detail = r.detail.size() > 300 ? r.detail.substr(0, 300) + "..." : r.detail;
-  return "probe " + r.probe + " (" + r.kind + ", " + r.target + ") " + r.status + ": " + detail;
-}
 
 std::string sli_line(const sli_snapshot& s) {
   char buf[200];
@@ -110,21 +89,6 @@ incidents_actor coordinator_of(const perception_state& st) {
   return caf::actor_cast<incidents_actor>(st.ctx.directory->get(st.ctx.path("control/incidents")));
 }
 
-/// A failure of `p`'s services not reported to the coordinator yet: a probe
-/// in a status it has not reported in this problem, held new_failure_after_ms.
-std::string new_failure(const perception_state& st, const problem& p, int64_t now) {
-  for (auto& [name, r] : st.latest) {
-    if (p.services.count(r.target) == 0 || r.status == "ok" || ignored(st, name)
-        || p.reported.count(name + ":" + r.status) > 0)
-      continue;
-    auto since = st.status_since.find(name);
-    if (since != st.status_since.end() && since->second.first == r.status
-        && now - since->second.second >= st.settings.new_failure_after_ms)
-      return name + " " + r.status;
-  }
-  return {};
-}
-
 /// A probe's status now, and since when it has had it.
 void note_status(perception_state& st, const std::string& probe, const std::string& status,
                  int64_t now) {
@@ -133,11 +97,20 @@ void note_status(perception_state& st, const std::string& probe, const std::stri
     since = {status, now};
 }
 
-/// What `p` tells the coordinator now: every failure of its services.
-void mark_reported(const perception_state& st, problem& p) {
-  for (auto& [name, r] : st.latest)
-    if (p.services.count(r.target) > 0 && r.status != "ok" && !ignored(st, name))
-      p.reported.insert(name + ":" + r.status);
+/// What the problem tracker reads now: ignored probes left out.
+probe_view view_of(const perception_state& st, int64_t now) {
+  probe_view v;
+  v.bad_services = bad_services(st, now);
+  for (auto& [name, r] : st.latest) {
+    if (ignored(st, name))
+      continue;
+    v.latest[name] = r;
+    auto since = st.status_since.find(name);
+    if (since != st.status_since.end() && since->second.first == r.status)
+      v.status_since[name] = since->second.second;
+  }
+  v.first_bad = st.first_bad;
+  return v;
 }
 
 /// A service that turns bad joins the problem that changed within
@@ -150,79 +123,9 @@ void update_problems(perception_ptr self, int64_t now) {
   // be starting: what is still bad after the grace is a problem.
   if (now - st.started_ms < st.settings.startup_grace_ms)
     return;
-  auto bad = bad_services(st, now);
-  auto& problems = st.problems;
-  for (auto& service : bad) {
-    bool known = false;
-    for (auto& p : problems)
-      known = known || p.services.count(service) > 0;
-    if (known)
-      continue;
-    problem* into = nullptr;
-    for (auto& p : problems)
-      if (now - p.changed_ms <= st.settings.merge_window_ms)
-        into = &p;
-    if (into == nullptr) {
-      problems.emplace_back();
-      into = &problems.back();
-      into->started_unix_ms = now;
-    }
-    into->services.insert(service);
-    into->changed_ms = now;
-    into->unsent = true;
-    spdlog::info("perception: {} is bad", service);
-    auto fb = st.first_bad.find(service);
-    if (fb != st.first_bad.end() && fb->second > 0)
-      into->started_unix_ms = std::min(into->started_unix_ms, fb->second);
-  }
-  for (auto it = problems.begin(); it != problems.end();) {
-    auto& p = *it;
-    bool any_bad = false;
-    for (auto& service : p.services)
-      any_bad = any_bad || bad.count(service) > 0;
-    if (any_bad) {
-      if (p.quiet_since_ms != 0) {
-        // Bad again after all its services were ok: its incident may be
-        // closed by now (resolved, or escalated and fixed by hand), so it
-        // goes to the coordinator again, which merges it into the incident
-        // if that is still open and recent, or opens a new one.
-        p.unsent = true;
-        p.started_unix_ms = now;
-        spdlog::info("perception: the problem with {} is back after {} ms of quiet",
-                     *p.services.begin(), now - p.quiet_since_ms);
-      }
-      p.quiet_since_ms = 0;
-      // The symptoms: every probe of its services that is not ok now.
-      for (auto& [name, r] : st.latest)
-        if (p.services.count(r.target) > 0 && r.status != "ok" && !ignored(st, name))
-          p.symptoms[name] = symptom_line(r);
-      if (p.escalated && !p.unsent)
-        if (auto fresh = new_failure(st, p, now); !fresh.empty()) {
-          // Escalated problems never go quiet by themselves: a new failure
-          // of their services (a lock on a DB that is still missing a fix)
-          // is an incident of its own, starting now.
-          p.unsent = true;
-          p.escalated = false;
-          p.started_unix_ms = now;
-          spdlog::info("perception: new failure in the escalated problem {}: {}",
-                       p.incident_id, fresh);
-        }
-      ++it;
-      continue;
-    }
-    if (p.quiet_since_ms == 0)
-      p.quiet_since_ms = now;
-    if (now - p.quiet_since_ms >= st.settings.quiet_ms) {
-      spdlog::info("perception: problem {} is over (its services ok for {} ms)",
-                   p.incident_id.empty() ? "(not opened)" : p.incident_id, st.settings.quiet_ms);
-      if (!p.incident_id.empty())
-        if (auto coordinator = coordinator_of(st))
-          self->send(coordinator, over_atom::value, p.incident_id);
-      it = problems.erase(it);
-      continue;
-    }
-    ++it;
-  }
+  for (auto& id : st.problems->update(view_of(st, now), now))
+    if (auto coordinator = coordinator_of(st))
+      self->send(coordinator, over_atom::value, id);
 }
 
 void send_problems(perception_ptr self) {
@@ -232,45 +135,25 @@ void send_problems(perception_ptr self) {
   auto coordinator = coordinator_of(st);
   if (!coordinator)
     return; // kept; tried again at the next tick
-  for (auto& p : st.problems) {
-    if (!p.unsent)
-      continue;
-    incident inc;
-    inc.services.assign(p.services.begin(), p.services.end());
-    for (auto& [probe, line] : p.symptoms)
-      inc.symptoms.push_back(line);
-    inc.started_unix_ms = p.started_unix_ms;
-    inc.title = "Problem with " + inc.services.front()
-                + (inc.services.size() > 1
-                     ? " and " + std::to_string(inc.services.size() - 1) + " more"
-                     : "");
-    st.sending = true;
-    p.unsent = false;
-    mark_reported(st, p);
-    auto key = inc.services.front();
-    self->request(coordinator, ask_timeout, open_atom::value, std::move(inc))
-      .then(
-        [self, key](std::string& id) {
-          auto& st = self->state;
-          st.sending = false;
-          for (auto& p : st.problems)
-            if (p.services.count(key) > 0) {
-              if (p.incident_id != id)
-                spdlog::info("perception: the problem with {} is incident {}", key, id);
-              p.incident_id = id;
-            }
-        },
-        [self, key](caf::error& err) {
-          auto& st = self->state;
-          st.sending = false;
-          spdlog::warn("perception: the coordinator did not take the problem with {} ({}); "
-                       "retrying", key, to_string(err));
-          for (auto& p : st.problems)
-            if (p.services.count(key) > 0)
-              p.unsent = true;
-        });
-    return; // one at a time; the next tick sends the next
-  }
+  auto next = st.problems->take_unsent(view_of(st, now_unix_ms()));
+  if (!next)
+    return;
+  st.sending = true;
+  auto key = next->first;
+  // One at a time; the next tick sends the next.
+  self->request(coordinator, ask_timeout, open_atom::value, std::move(next->second))
+    .then(
+      [self, key](std::string& id) {
+        self->state.sending = false;
+        if (self->state.problems->opened(key, id))
+          spdlog::info("perception: the problem with {} is incident {}", key, id);
+      },
+      [self, key](caf::error& err) {
+        self->state.sending = false;
+        spdlog::warn("perception: the coordinator did not take the problem with {} ({}); "
+                     "retrying", key, to_string(err));
+        self->state.problems->not_taken(key);
+      });
 }
 
 void take_probe(perception_ptr self, const probe_result& r, int64_t now) {
@@ -381,17 +264,14 @@ void poll_escalations(perception_ptr self) {
   auto coordinator = coordinator_of(self->state);
   if (!coordinator)
     return;
-  for (auto& p : self->state.problems) {
+  for (auto& p : self->state.problems->problems()) {
     if (p.incident_id.empty() || p.escalated)
       continue;
     self->request(coordinator, ask_timeout, incident_atom::value, p.incident_id)
       .then(
         [self, id = p.incident_id](const incident& x) {
-          if (x.state != "escalated")
-            return;
-          for (auto& q : self->state.problems)
-            if (q.incident_id == id)
-              q.escalated = true;
+          if (x.state == "escalated")
+            self->state.problems->escalated(id);
         },
         [](caf::error&) { /* nop: asked again at the next poll */ });
   }
@@ -436,6 +316,8 @@ caf::behavior perception(perception_ptr self, agents_context ctx) {
   st.settings = parse_perception_settings(st.ctx.config.settings("perception"));
   st.started_ms = now_unix_ms();
   st.board = std::make_unique<status::health_board>(st.settings.board);
+  st.problems = std::make_unique<problem_tracker>(problem_settings{
+    st.settings.merge_window_ms, st.settings.quiet_ms, st.settings.new_failure_after_ms});
   st.table.log_keep_ms(st.settings.log_keep_ms);
   self->set_down_handler([self](caf::down_msg& msg) {
     if (msg.source == self->state.followed)
