@@ -54,6 +54,23 @@ void add_callers(const service_model& m, const modelled_service& component,
                        {"$fallback", d.fallback}});
 }
 
+/// Each binding once per volume the service's probes watch (data and
+/// ephemeral): "$volume" is the name the action plane knows it by,
+/// "<service>-<use>" ("shopd-data"). A service without one keeps its
+/// bindings as they are, and a mode naming "$volume" does not bind to it.
+std::vector<binding> with_volumes(const modelled_service& s, std::vector<binding> out) {
+  std::vector<binding> per_volume;
+  for (auto& v : s.volumes) {
+    if (v.use == volume_use::never_touch)
+      continue;
+    for (auto b : out) {
+      b["$volume"] = s.name + "-" + volume_use_name(v.use);
+      per_volume.push_back(std::move(b));
+    }
+  }
+  return per_volume.empty() ? out : per_volume;
+}
+
 } // namespace
 
 std::vector<binding> bindings_of(const service_model& model, const std::string& component) {
@@ -75,7 +92,7 @@ std::vector<binding> bindings_of(const service_model& model, const std::string& 
   }
   if (out.empty())
     out.push_back({{"$service", s->name}, {"$kind", kind_name(s->kind)}});
-  return out;
+  return with_volumes(*s, std::move(out));
 }
 
 std::map<std::string, std::vector<binding>> all_bindings(const service_model& model) {

@@ -186,6 +186,8 @@ diagnosis_settings foreign_settings() {
        "depends_on": [{"service": "books"}]},
       {"name": "ledger", "kind": "http_service", "run": "ledger",
        "health": {"url": "http://127.0.0.1:9300/health"},
+       "volumes": [{"path": "/srv/ledger/journal", "use": "data"},
+                   {"path": "/srv/ledger/keys", "use": "never_touch"}],
        "depends_on": [{"service": "pool", "database": "accounts", "role": "ledger_rw",
                        "secret": "ledger-books"}]},
       {"name": "edge", "kind": "http_proxy", "run": "edge", "address": "127.0.0.1:443",
@@ -258,6 +260,22 @@ CAF_TEST(a failure mode of any service is bound to the component that shows it) 
   CAF_CHECK_EQUAL(plan[0].tool, "start_service");
   CAF_CHECK_EQUAL(json::parse(plan[0].args).value("service", ""), "pool");
   CAF_CHECK_EQUAL(json::parse(plan[0].check).value("signal", ""), "service.pool.state");
+}
+
+CAF_TEST(a full volume is freed by the name the model gives it) {
+  auto t = healthy_foreign();
+  t.set("probe.ledger.disk.free_bytes", 200000.0, 1);
+  t.set("probe.ledger.disk.status", "down", 1);
+  t.set("log.ledger", "journal append: No space left on device", 1);
+  t.set("probe.edge.http.status", "degraded", 1);
+  auto hs = diagnose_foreign(t, {"ledger", "edge"});
+  expect_first(hs, "disk_full", "ledger");
+  auto plan = plan_first(hs, {"edge", "ledger"}, t);
+  CAF_REQUIRE_EQUAL(plan.size(), 1u);
+  CAF_CHECK_EQUAL(plan[0].tool, "free_disk");
+  // The data volume, never the one the model says must not be touched.
+  CAF_CHECK_EQUAL(json::parse(plan[0].args).value("volume", ""), "ledger-data");
+  CAF_CHECK_EQUAL(json::parse(plan[0].check).value("signal", ""), "probe.ledger.disk.free_bytes");
 }
 
 CAF_TEST(a stopped process is hung not crashed and not a slow database) {

@@ -32,7 +32,9 @@ const char* model_text = R"({
      "depends_on": [{"service": "pool", "database": "sales", "role": "api", "secret": "api-pw"},
                     {"service": "rates", "fallback": "rates-2"}]},
     {"name": "worker", "kind": "http_service", "run": "worker",
-     "depends_on": [{"service": "db", "database": "sales", "role": "batch", "secret": "batch-pw"}]}
+     "depends_on": [{"service": "db", "database": "sales", "role": "batch", "secret": "batch-pw"}],
+     "volumes": [{"path": "spool", "use": "data"}, {"path": "tmp", "use": "ephemeral"},
+                 {"path": "keys", "use": "never_touch"}]}
   ]})";
 
 service_model model() {
@@ -85,6 +87,17 @@ CAF_TEST(anything else is itself and its kind and the host is itself) {
   CAF_CHECK_EQUAL(bindings_of(model(), "box"), (std::vector<binding>{{{"$service", "box"}}}));
   auto all = all_bindings(model());
   CAF_CHECK_EQUAL(all.size(), 8u); // seven services and the host
+}
+
+CAF_TEST(a service with volumes is bound once per volume its probes watch) {
+  auto worker = bindings_of(model(), "worker");
+  CAF_REQUIRE_EQUAL(worker.size(), 2u); // data and ephemeral; never the untouchable one
+  CAF_CHECK_EQUAL(worker[0], (binding{{"$service", "worker"}, {"$kind", "http_service"},
+                                      {"$volume", "worker-data"}}));
+  CAF_CHECK_EQUAL(worker[1].at("$volume"), "worker-ephemeral");
+  // The database the worker logs in to keeps its login bindings, without volumes.
+  for (auto& b : bindings_of(model(), "db"))
+    CAF_CHECK_EQUAL(b.count("$volume"), 0u);
 }
 
 CAF_TEST(both stacks of the repository bind their database to the shop login) {
