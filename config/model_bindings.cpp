@@ -95,6 +95,13 @@ std::vector<binding> bindings_of(const service_model& model, const std::string& 
   return with_volumes(*s, std::move(out));
 }
 
+const std::set<std::string>& binding_placeholders() {
+  static const std::set<std::string> names{"$service", "$kind", "$app", "$apps", "$hop",
+                                           "$db", "$database", "$role", "$secret",
+                                           "$fallback", "$volume"};
+  return names;
+}
+
 std::map<std::string, std::vector<binding>> all_bindings(const service_model& model) {
   std::map<std::string, std::vector<binding>> out;
   for (auto& s : model.services)

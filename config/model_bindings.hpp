@@ -8,6 +8,7 @@
 #pragma once
 
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -25,6 +26,9 @@ using binding = std::map<std::string, std::string>;
 /// volume ("$volume": "<service>-<use>") when the service has volumes. A
 /// component outside the model ("host") gets {"$service"} alone.
 std::vector<binding> bindings_of(const service_model& model, const std::string& component);
+
+/// Every placeholder a binding may fill ("$service", "$volume"...).
+const std::set<std::string>& binding_placeholders();
 
 /// Every component of the model (and the host) with its bindings.
 std::map<std::string, std::vector<binding>> all_bindings(const service_model& model);

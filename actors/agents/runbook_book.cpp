@@ -1,5 +1,6 @@
 #include "actors/agents/runbook_book.hpp"
 
+#include <algorithm>
 #include <stdexcept>
 
 #include "actors/agents/placeholders.hpp"
@@ -74,7 +75,12 @@ bool unbound(const runbook_info& bound) {
   for (auto& c : bound.confirm)
     if (has_placeholder(c.probe) || has_placeholder(c.check.signal))
       return true;
-  return false;
+  std::vector<std::string> missing;
+  auto steps = bound.steps;
+  fill_placeholders(steps, {}, &missing);
+  auto& model = binding_placeholders();
+  return std::any_of(missing.begin(), missing.end(),
+                     [&](const std::string& name) { return model.count(name) > 0; });
 }
 
 std::optional<runbook_info> runbook_for(const runbook_book& book, const hypothesis& h) {

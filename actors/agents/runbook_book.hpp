@@ -64,8 +64,11 @@ struct runbook_info {
 /// `component` set to b's "$service".
 runbook_info bind_runbook(const runbook_info& runbook, const binding& b);
 
-/// Whether a bound runbook still holds a placeholder its binding lacked in a
-/// condition (a failure mode of databases bound to an API): not scored.
+/// Whether a bound runbook still holds a placeholder its binding lacked: in
+/// a condition (a failure mode of databases bound to an API), or one of the
+/// model's in a step (a volume's mode bound to a service without volumes).
+/// Not scored. Steps' placeholders filled from signals ("$node") are not
+/// the binding's.
 bool unbound(const runbook_info& bound);
 
 struct runbook_book {

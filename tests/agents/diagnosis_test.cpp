@@ -276,6 +276,12 @@ CAF_TEST(a full volume is freed by the name the model gives it) {
   // The data volume, never the one the model says must not be touched.
   CAF_CHECK_EQUAL(json::parse(plan[0].args).value("volume", ""), "ledger-data");
   CAF_CHECK_EQUAL(json::parse(plan[0].check).value("signal", ""), "probe.ledger.disk.free_bytes");
+  // Never on a service without a volume: the pooler's disk is not in the model.
+  t.set("probe.pool.disk.free_bytes", 200000.0, 1);
+  t.set("probe.pool.disk.status", "down", 1);
+  for (auto& h : diagnose_foreign(t, {"pool", "ledger"}))
+    if (h.root_cause == "disk_full")
+      CAF_CHECK_EQUAL(h.component, "ledger");
 }
 
 CAF_TEST(a stopped process is hung not crashed and not a slow database) {

@@ -98,6 +98,12 @@ CAF_TEST(a service with volumes is bound once per volume its probes watch) {
   // The database the worker logs in to keeps its login bindings, without volumes.
   for (auto& b : bindings_of(model(), "db"))
     CAF_CHECK_EQUAL(b.count("$volume"), 0u);
+  // Every placeholder a binding fills is known as the model's (a step naming
+  // one its binding lacks is not a plan).
+  for (auto& [component, bs] : all_bindings(model()))
+    for (auto& b : bs)
+      for (auto& [name, value] : b)
+        CAF_CHECK_EQUAL(binding_placeholders().count(name), 1u);
 }
 
 CAF_TEST(both stacks of the repository bind their database to the shop login) {
