@@ -55,7 +55,11 @@ std::vector<hypothesis> apply_confirmations(std::vector<hypothesis> ranked,
       now.observe(*it->second.result, now_unix_ms);
       auto e = evaluate(c.check, now);
       if (e.held) {
-        h.evidence_for.push_back("confirmed now: " + e.words);
+        // The probe's own words name what was found (a pid, an error).
+        auto& detail = it->second.result->detail;
+        h.evidence_for.push_back("confirmed now: " + e.words
+                                 + (detail.empty() ? std::string{}
+                                                   : " — " + detail.substr(0, 240)));
       } else {
         h.confidence = 0;
         h.evidence_against.push_back("not confirmed now: " + e.words);

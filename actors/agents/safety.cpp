@@ -199,6 +199,18 @@ std::string next_id(safety_ptr self) {
   return "apr-" + std::to_string(++st.memory_ids);
 }
 
+/// What the checks made at the decision found, for the human who approves
+/// ("" when the cause was not confirmed afresh).
+std::string confirmed_now(const incident& subject) {
+  if (subject.hypothesis_index >= subject.hypotheses.size())
+    return {};
+  std::string out;
+  for (auto& e : subject.hypotheses[subject.hypothesis_index].evidence_for)
+    if (e.rfind("confirmed now: ", 0) == 0)
+      out += (out.empty() ? " Checked just now: " : "; ") + e.substr(15);
+  return out;
+}
+
 caf::result<plan_step> ask_human(safety_ptr self, const incident& subject, plan_step step,
                                  const std::string& why) {
   auto& st = self->state;
@@ -225,6 +237,7 @@ caf::result<plan_step> ask_human(safety_ptr self, const incident& subject, plan_
   a.args = step.args;
   a.risk = step.risk;
   a.why = step.why.empty() ? why : step.why + " (" + why + ")";
+  a.why += confirmed_now(subject);
   a.requested_unix_ms = now_unix_ms();
   a.expires_unix_ms = a.requested_unix_ms + int64_t{st.settings.policy.approval_timeout_s} * 1000;
   x.step_key = step.idempotency_key;

@@ -426,11 +426,18 @@ CAF_TEST(a saturated host is runaway processes only when the CPU is burnt outsid
                   (std::set<std::string>{"host-cpu"}));
   // Busy processes outside the stack: the fix has something to act on.
   std::map<std::string, fresh_check> fresh;
-  fresh["host-cpu"].result = result("host-cpu", "host", "host", "degraded", "saturated",
+  fresh["host-cpu"].result = result("host-cpu", "host", "host", "degraded",
+                                    "saturated: outside the stack 180% of a core (busiest: "
+                                    "spin (pid 4242, 95%))",
                                     {{"cpu_busy", 0.99}, {"outside_cpu_percent", 180}});
   auto confirmed = apply_confirmations(ranked, book(), fresh, settings(), 2000);
   CAF_CHECK_EQUAL(confirmed.front().root_cause, "cpu_saturation");
   CAF_CHECK_EQUAL(confirmed.front().confidence, ranked.front().confidence);
+  // The evidence names what was found, for the human who approves the kill.
+  auto& found = confirmed.front().evidence_for;
+  CAF_CHECK(std::any_of(found.begin(), found.end(), [](const std::string& e) {
+    return e.rfind("confirmed now: ", 0) == 0 && e.find("pid 4242") != std::string::npos;
+  }));
   // The same saturation burnt by a stack service (a leak churning memory,
   // real load): killing bystanders would not help, so nothing acts.
   fresh["host-cpu"].result = result("host-cpu", "host", "host", "degraded", "saturated",

@@ -256,7 +256,8 @@ hypothesis known_cause() {
   h.component = "shopd";
   h.title = "shopd is not running";
   h.confidence = 0.9;
-  h.evidence_for = {"probe.shopd.process.status is down"};
+  h.evidence_for = {"probe.shopd.process.status is down",
+                    "confirmed now: service.shopd.state is killed — shopd process 42 ended"};
   return h;
 }
 
@@ -491,6 +492,10 @@ CAF_TEST(a risky step waits for approval and runs after it is approved) {
   auto request = pending().front();
   CAF_CHECK_EQUAL(request.incident, id);
   CAF_CHECK_EQUAL(request.tool, "rotate_db_secret");
+  // The human sees what the checks made at the decision found.
+  auto seen = std::string{"Checked just now: service.shopd.state is killed — shopd process 42 ended"};
+  CAF_CHECK(request.why.size() > seen.size()
+            && request.why.compare(request.why.size() - seen.size(), seen.size(), seen) == 0);
   // A restarted coordinator asks again for the same step: still one request.
   kill_coordinator();
   start_coordinator();
