@@ -284,6 +284,18 @@ CAF_TEST(a full volume is freed by the name the model gives it) {
       CAF_CHECK_EQUAL(h.component, "ledger");
 }
 
+CAF_TEST(an API quoting values its source does not hold has its own cache cleared) {
+  auto t = healthy_foreign();
+  t.set("probe.ledger.data.mismatched", 3.0, 1);
+  t.set("probe.ledger.data.status", "down", 1);
+  auto hs = diagnose_foreign(t, {"ledger"});
+  expect_first(hs, "cache_poisoned", "ledger");
+  auto plan = plan_first(hs, {"ledger"}, t);
+  CAF_REQUIRE_EQUAL(plan.size(), 1u);
+  CAF_CHECK_EQUAL(plan[0].tool, "clear_cache");
+  CAF_CHECK_EQUAL(json::parse(plan[0].args).value("service", ""), "ledger");
+}
+
 CAF_TEST(a stopped process is hung not crashed and not a slow database) {
   auto t = healthy_foreign();
   t.set("service.ledger.process", "stopped", 1);
