@@ -7,6 +7,7 @@
 
 #include "messages/actions_json.hpp"
 #include "vigilctl/finish.hpp"
+#include "vigilctl/render.hpp"
 
 namespace vigilctl {
 
@@ -23,14 +24,6 @@ json result_json(const vigil::action_result& r) {
   return j;
 }
 
-std::string clock_time(int64_t unix_ms) {
-  auto t = static_cast<std::time_t>(unix_ms / 1000);
-  std::tm tm{};
-  ::localtime_r(&t, &tm);
-  char text[32];
-  std::strftime(text, sizeof text, "%Y-%m-%d %H:%M:%S", &tm);
-  return text;
-}
 
 std::string who_asks() {
   auto* user = std::getenv("USER");
@@ -119,7 +112,7 @@ int run_actions(client& node, const actions_line& line, bool as_json, std::ostre
                       if (rows.empty())
                         out << "no audit records\n";
                       for (auto& a : rows) {
-                        out << a.seq << "  " << clock_time(a.at_unix_ms) << "  " << a.phase
+                        out << a.seq << "  " << date_time(a.at_unix_ms) << "  " << a.phase
                             << "  " << a.tool << " " << a.args << "  [" << a.idempotency_key
                             << "]";
                         if (!a.status.empty())

@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "vigilctl/drill/scorecard.hpp"
+#include "vigilctl/render.hpp"
 
 namespace vigilctl {
 
@@ -53,7 +54,7 @@ int run_drill(client& node, const drill_line& line, bool as_json, std::ostream& 
     // With --json, progress goes to stderr so stdout stays one JSON document.
     auto card = drill::run_campaign(node, line.campaign, as_json ? err : out);
     if (as_json)
-      out << drill::to_json(card).dump(2) << "\n";
+      print_json(out, drill::to_json(card));
     else
       out << "\n" << drill::to_text(card);
     return 0;

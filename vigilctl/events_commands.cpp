@@ -48,15 +48,6 @@ json event_json(const vigil::event& e) {
           {"payload", payload.is_discarded() ? json(e.payload) : payload}};
 }
 
-void print_json(std::ostream& out, const json& doc) {
-  out << doc.dump(2, ' ', false, json::error_handler_t::replace) << '\n';
-}
-
-int fail(std::ostream& err, const std::string& why, bool as_json) {
-  render_error(err, why, as_json ? format::json : format::text);
-  return 1;
-}
-
 int run_events(client& node, const events_line& line, bool as_json, std::ostream& out,
                std::ostream& err) {
   auto since = parse_since(line.since, now_unix_ms());
@@ -94,13 +85,13 @@ int run_bus(client& node, bool as_json, std::ostream& out, std::ostream& err) {
     return fail(err, r.error(), as_json);
   auto& s = *r;
   if (as_json) {
-    print_json(out, {{"published", s.published},
-                     {"subscribers", s.subscribers},
-                     {"written", s.written},
-                     {"queued", s.queued},
-                     {"spooled", s.spooled},
-                     {"store_up", s.store_up},
-                     {"store_error", s.store_error}});
+    print_json(out, json{{"published", s.published},
+                          {"subscribers", s.subscribers},
+                          {"written", s.written},
+                          {"queued", s.queued},
+                          {"spooled", s.spooled},
+                          {"store_up", s.store_up},
+                          {"store_error", s.store_error}});
     return 0;
   }
   out << "published    " << s.published << '\n'

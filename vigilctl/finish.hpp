@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "vigilctl/client.hpp"
+#include "vigilctl/render.hpp"
 
 namespace vigilctl {
 
@@ -15,15 +16,10 @@ namespace vigilctl {
 template <class T, class Render>
 int finish(const reply<T>& r, bool as_json, std::ostream& out, std::ostream& err,
            Render render) {
-  if (!r) {
-    if (as_json)
-      err << nlohmann::json{{"error", r.error()}}.dump() << "\n";
-    else
-      err << "vigilctl: " << r.error() << "\n";
-    return 1;
-  }
+  if (!r)
+    return fail(err, r.error(), as_json);
   if (as_json)
-    out << render(*r).dump(2) << "\n";
+    print_json(out, render(*r));
   else
     render(*r);
   return 0;

@@ -40,16 +40,6 @@ std::string percent(double ratio) {
   return text;
 }
 
-/// "12:04:05.123" (UTC): timelines read in one clock.
-std::string clock_time(int64_t unix_ms) {
-  auto secs = static_cast<std::time_t>(unix_ms / 1000);
-  std::tm parts{};
-  gmtime_r(&secs, &parts);
-  char text[32];
-  std::snprintf(text, sizeof text, "%02d:%02d:%02d.%03d", parts.tm_hour, parts.tm_min,
-                parts.tm_sec, static_cast<int>(unix_ms % 1000));
-  return text;
-}
 
 std::string joined(const std::vector<std::string>& items) {
   std::string text;
@@ -200,7 +190,7 @@ void print_incident(std::ostream& out, const vigil::incident& x) {
     out << "  (no plan yet)\n";
   out << "\ntimeline (UTC):\n";
   for (auto& m : timeline(x))
-    out << "  " << clock_time(m.at) << "  " << printable(m.what) << "\n";
+    out << "  " << time_of_day(m.at) << "  " << printable(m.what) << "\n";
   if (!x.postmortem_path.empty())
     out << "\npostmortem: " << printable(x.postmortem_path) << "\n";
   if (!x.brief.empty()) {

@@ -8,6 +8,7 @@
 
 #include "messages/observability_json.hpp"
 #include "messages/unix_time.hpp"
+#include "vigilctl/render.hpp"
 
 namespace vigilctl {
 
@@ -31,7 +32,7 @@ void render_probes(std::ostream& out, const std::vector<vigil::probe_result>& re
     auto list = json::array();
     for (auto& r : results)
       list.push_back(vigil::to_json(r));
-    out << list.dump(2, ' ', false, json::error_handler_t::replace) << '\n';
+    print_json(out, list);
     return;
   }
   if (results.empty()) {
@@ -52,7 +53,7 @@ void render_metrics(std::ostream& out, const std::vector<vigil::metric_sample>& 
     auto list = json::array();
     for (auto& s : samples)
       list.push_back({{"series", s.series}, {"value", s.value}, {"at", s.at_unix_ms}});
-    out << list.dump(2, ' ', false, json::error_handler_t::replace) << '\n';
+    print_json(out, list);
     return;
   }
   std::vector<std::vector<std::string>> rows{{"SERIES", "VALUE", "AGE"}};

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <ctime>
 
 #include <nlohmann/json.hpp>
 
@@ -12,10 +13,6 @@ namespace {
 
 using json = nlohmann::ordered_json;
 
-/// Invalid UTF-8 from the network is replaced rather than thrown about.
-void print_json(std::ostream& out, const json& doc) {
-  out << doc.dump(2, ' ', false, json::error_handler_t::replace) << '\n';
-}
 
 std::string join(const std::vector<std::string>& items, const char* sep) {
   std::string result;
@@ -285,6 +282,38 @@ void print_table(std::ostream& out, const std::vector<std::vector<std::string>>&
       line.pop_back();
     out << line << '\n';
   }
+}
+
+void print_json(std::ostream& out, const nlohmann::json& doc) {
+  out << doc.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
+}
+
+void print_json(std::ostream& out, const nlohmann::ordered_json& doc) {
+  out << doc.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) << '\n';
+}
+
+int fail(std::ostream& err, const std::string& why, bool as_json) {
+  render_error(err, why, as_json ? format::json : format::text);
+  return 1;
+}
+
+std::string time_of_day(int64_t unix_ms) {
+  auto secs = static_cast<std::time_t>(unix_ms / 1000);
+  std::tm parts{};
+  gmtime_r(&secs, &parts);
+  char text[32];
+  std::snprintf(text, sizeof text, "%02d:%02d:%02d.%03d", parts.tm_hour, parts.tm_min,
+                parts.tm_sec, static_cast<int>(unix_ms % 1000));
+  return text;
+}
+
+std::string date_time(int64_t unix_ms) {
+  auto t = static_cast<std::time_t>(unix_ms / 1000);
+  std::tm tm{};
+  ::localtime_r(&t, &tm);
+  char text[32];
+  std::strftime(text, sizeof text, "%Y-%m-%d %H:%M:%S", &tm);
+  return text;
 }
 
 } // namespace vigilctl

@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "messages/admin.hpp"
 
 namespace vigilctl {
@@ -45,6 +47,20 @@ void print_table(std::ostream& out, const std::vector<std::vector<std::string>>&
 
 /// An error for stderr: "vigilctl: ..." or {"error": "..."}.
 void render_error(std::ostream& err, const std::string& message, format fmt);
+
+/// One JSON document, indented; invalid UTF-8 from the network is replaced
+/// rather than thrown about (the same in every command).
+void print_json(std::ostream& out, const nlohmann::json& doc);
+void print_json(std::ostream& out, const nlohmann::ordered_json& doc);
+
+/// `why` rendered as an error (render_error); returns the exit code 1.
+int fail(std::ostream& err, const std::string& why, bool as_json);
+
+/// "12:04:05.123", UTC: timelines read in one clock.
+std::string time_of_day(int64_t unix_ms);
+
+/// "2026-12-07 08:04:05", local time: when an action ran.
+std::string date_time(int64_t unix_ms);
 
 /// "0.4s ago", "3m ago", ...; "never" for a zero timestamp.
 std::string format_age(int64_t then_unix_ms, int64_t now_unix_ms);

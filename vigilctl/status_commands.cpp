@@ -34,15 +34,6 @@ row sli_cells(const vigil::sli_snapshot& s) {
           fixed(s.p99_ms, "ms")};
 }
 
-void print_json(std::ostream& out, const json& doc) {
-  out << doc.dump(2, ' ', false, json::error_handler_t::replace) << '\n';
-}
-
-int fail(std::ostream& err, const std::string& why, bool as_json) {
-  render_error(err, why, as_json ? format::json : format::text);
-  return 1;
-}
-
 int run_status(client& node, bool as_json, std::ostream& out, std::ostream& err) {
   auto r = node.status();
   if (!r)
