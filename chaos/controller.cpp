@@ -9,6 +9,7 @@
 #include <caf/stateful_actor.hpp>
 #include <spdlog/spdlog.h>
 
+#include "messages/actor_paths.hpp"
 #include "actors/bus/publish.hpp"
 #include "chaos/event_log.hpp"
 #include "chaos/faults/faults.hpp"
@@ -55,7 +56,7 @@ void publish_chaos_event(controller_ptr self, const chaos_event& c) {
   // No id: the relay's is unique across restarts; a chaos log kept only in
   // memory starts its sequence numbers again.
   e.topic = "chaos";
-  e.source = "chaos/controller";
+  e.source = actor_paths::chaos_controller;
   e.at_unix_ms = c.unix_ms;
   auto failed = c.phase.size() > 7 && c.phase.compare(c.phase.size() - 7, 7, "_failed") == 0;
   e.severity = failed ? "error" : c.phase == "inject" ? "warning" : "info";

@@ -13,6 +13,7 @@
 #include <caf/stateful_actor.hpp>
 #include <spdlog/spdlog.h>
 
+#include "messages/actor_paths.hpp"
 #include "messages/admin.hpp"
 
 namespace vigil {
@@ -34,7 +35,7 @@ using admin_ptr = caf::stateful_actor<admin_state>*;
 registry_actor registry_of(admin_ptr self) {
   auto& ctx = *self->state.ctx;
   if (ctx.config.has_role("control"))
-    return caf::actor_cast<registry_actor>(ctx.directory->get(ctx.path("control/registry")));
+    return caf::actor_cast<registry_actor>(ctx.directory->get(ctx.path(actor_paths::registry)));
   return ctx.registry();
 }
 

@@ -8,6 +8,7 @@
 #include <caf/stateful_actor.hpp>
 #include <spdlog/spdlog.h>
 
+#include "messages/actor_paths.hpp"
 #include "messages/admin.hpp"
 
 namespace vigil {
@@ -101,7 +102,7 @@ void connect(membership_ptr self) {
   auto& cfg = st.ctx->config;
   if (cfg.has_role("control")) {
     // A control node registers with its own registry.
-    auto local = st.ctx->directory->get(st.ctx->path("control/registry"));
+    auto local = st.ctx->directory->get(st.ctx->path(actor_paths::registry));
     if (!local) {
       join_failed(self, "the local registry", caf::make_error(admin_error::no_registry));
       return;

@@ -9,6 +9,7 @@
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include "messages/actor_paths.hpp"
 #include "actors/bus/event_relay.hpp"
 #include "nodes/admin.hpp"
 #include "nodes/membership.hpp"
@@ -28,7 +29,7 @@ supervision::child_spec node_relay_child(node_context_ptr ctx) {
   rc.started_unix_ms = ctx->started_unix_ms;
   rc.registry = [ctx] { return ctx->registry(); };
   if (ctx->config.has_role("control"))
-    rc.local_bus = [ctx] { return ctx->directory->get(ctx->path("control/bus")); };
+    rc.local_bus = [ctx] { return ctx->directory->get(ctx->path(actor_paths::bus)); };
   return bus::relay_child(std::move(rc));
 }
 

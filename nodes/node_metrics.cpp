@@ -6,6 +6,7 @@
 
 #include <caf/actor_system.hpp>
 #include <caf/event_based_actor.hpp>
+#include "messages/actor_paths.hpp"
 
 namespace vigil {
 
@@ -97,7 +98,7 @@ void ask_tree(caf::event_based_actor* self, std::shared_ptr<scrape> s, caf::time
 
 void ask_cluster(caf::event_based_actor* self, std::shared_ptr<scrape> s, caf::timespan timeout) {
   auto& ctx = *s->ctx;
-  auto registry = caf::actor_cast<registry_actor>(ctx.directory->get(ctx.path("control/registry")));
+  auto registry = caf::actor_cast<registry_actor>(ctx.directory->get(ctx.path(actor_paths::registry)));
   if (!registry) {
     s->error("cluster");
     s->finish_one(self);

@@ -1,5 +1,6 @@
 #include "nodes/roles.hpp"
 
+#include "messages/actor_paths.hpp"
 #include "actors/actions/action_role.hpp"
 #include "actors/agents/agents_role.hpp"
 #include "actors/bus/event_bus.hpp"
@@ -54,7 +55,7 @@ supervision::child_spec role_child(const std::string& role, node_context_ptr ctx
       actx.knowledge_folders = ctx->config.knowledge;
       actx.directory = ctx->directory;
       actx.registry = [ctx] {
-        return caf::actor_cast<registry_actor>(ctx->directory->get(ctx->path("control/registry")));
+        return caf::actor_cast<registry_actor>(ctx->directory->get(ctx->path(actor_paths::registry)));
       };
       for (auto& child : agents::agents_children(actx))
         spec.children.push_back(std::move(child));
@@ -81,7 +82,7 @@ supervision::child_spec role_child(const std::string& role, node_context_ptr ctx
     actx.directory = ctx->directory;
     actx.registry = [ctx] {
       if (ctx->config.has_role("control"))
-        return caf::actor_cast<registry_actor>(ctx->directory->get(ctx->path("control/registry")));
+        return caf::actor_cast<registry_actor>(ctx->directory->get(ctx->path(actor_paths::registry)));
       return ctx->registry();
     };
     for (auto& child : actions::action_children(actx))
@@ -93,7 +94,7 @@ supervision::child_spec role_child(const std::string& role, node_context_ptr ctx
                                  [ctx] { return ctx->registry(); }};
     if (ctx->config.has_role("control"))
       rc.registry = [ctx] {
-        return caf::actor_cast<registry_actor>(ctx->directory->get(ctx->path("control/registry")));
+        return caf::actor_cast<registry_actor>(ctx->directory->get(ctx->path(actor_paths::registry)));
       };
     for (auto& child : chaos::chaos_children(rc))
       spec.children.push_back(std::move(child));

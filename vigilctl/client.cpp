@@ -13,6 +13,7 @@
 #include <caf/io/middleman.hpp>
 #include <caf/scoped_actor.hpp>
 
+#include "messages/actor_paths.hpp"
 #include "messages/announce.hpp"
 
 namespace vigilctl {
@@ -154,7 +155,7 @@ struct client::impl {
   template <class T, class... Ts>
   reply<T> ask_chaos(Ts&&... xs) {
     // Injecting may take long (starting a database, filling a volume).
-    return ask_role<T, vigil::chaos_actor>("chaos", "chaos/controller", std::chrono::minutes(2),
+    return ask_role<T, vigil::chaos_actor>("chaos", vigil::actor_paths::chaos_controller, std::chrono::minutes(2),
                                            std::forward<Ts>(xs)...);
   }
 
@@ -260,102 +261,102 @@ std::string client::where() const {
 
 reply<std::vector<vigil::service_health>> client::status() {
   return impl_->ask_role<std::vector<vigil::service_health>, vigil::status_board_actor>(
-    "control", "control/status", {}, vigil::status_atom::value);
+    "control", vigil::actor_paths::status, {}, vigil::status_atom::value);
 }
 
 reply<std::vector<vigil::event>> client::events(int64_t since_unix_ms, const std::string& topic,
                                                 uint32_t limit) {
   return impl_->ask_role<std::vector<vigil::event>, vigil::event_bus_actor>(
-    "control", "control/bus", {}, vigil::events_atom::value, since_unix_ms, topic, limit);
+    "control", vigil::actor_paths::bus, {}, vigil::events_atom::value, since_unix_ms, topic, limit);
 }
 
 reply<vigil::bus_stats> client::bus_stats() {
-  return impl_->ask_role<vigil::bus_stats, vigil::event_bus_actor>("control", "control/bus", {},
+  return impl_->ask_role<vigil::bus_stats, vigil::event_bus_actor>("control", vigil::actor_paths::bus, {},
                                                                    vigil::stats_atom::value);
 }
 
 reply<std::vector<vigil::probe_result>> client::probes() {
   return impl_->ask_role<std::vector<vigil::probe_result>, vigil::probe_manager_actor>(
-    "probe", "probe/manager", {}, vigil::probes_atom::value);
+    "probe", vigil::actor_paths::probe_manager, {}, vigil::probes_atom::value);
 }
 
 reply<std::vector<vigil::sli_snapshot>> client::slis() {
   return impl_->ask_role<std::vector<vigil::sli_snapshot>, vigil::traffic_actor>(
-    "probe", "probe/traffic", {}, vigil::sli_atom::value);
+    "probe", vigil::actor_paths::traffic, {}, vigil::sli_atom::value);
 }
 
 reply<std::vector<vigil::metric_sample>> client::metrics(const std::string& service) {
   return impl_->ask_role<std::vector<vigil::metric_sample>, vigil::probe_manager_actor>(
-    "probe", "probe/manager", {}, vigil::metrics_atom::value, service);
+    "probe", vigil::actor_paths::probe_manager, {}, vigil::metrics_atom::value, service);
 }
 
 reply<std::vector<std::string>> client::acked_orders() {
   return impl_->ask_role<std::vector<std::string>, vigil::traffic_actor>(
-    "probe", "probe/traffic", {}, vigil::acked_atom::value);
+    "probe", vigil::actor_paths::traffic, {}, vigil::acked_atom::value);
 }
 
 reply<std::vector<vigil::knowledge_hit>> client::search_knowledge(const std::string& text,
                                                                   uint32_t limit) {
   return impl_->ask_role<std::vector<vigil::knowledge_hit>, vigil::knowledge_actor>(
-    "control", "control/knowledge", {}, vigil::search_atom::value, text, limit);
+    "control", vigil::actor_paths::knowledge, {}, vigil::search_atom::value, text, limit);
 }
 
 reply<vigil::knowledge_doc> client::knowledge_doc(const std::string& id) {
   return impl_->ask_role<vigil::knowledge_doc, vigil::knowledge_actor>(
-    "control", "control/knowledge", {}, vigil::runbook_atom::value, id);
+    "control", vigil::actor_paths::knowledge, {}, vigil::runbook_atom::value, id);
 }
 
 reply<std::vector<vigil::incident>> client::incidents(bool open_only, uint32_t limit) {
   return impl_->ask_role<std::vector<vigil::incident>, vigil::incidents_actor>(
-    "control", "control/incidents", {}, vigil::incidents_atom::value, open_only, limit);
+    "control", vigil::actor_paths::incidents, {}, vigil::incidents_atom::value, open_only, limit);
 }
 
 reply<vigil::incident> client::incident(const std::string& id) {
   return impl_->ask_role<vigil::incident, vigil::incidents_actor>(
-    "control", "control/incidents", {}, vigil::incident_atom::value, id);
+    "control", vigil::actor_paths::incidents, {}, vigil::incident_atom::value, id);
 }
 
 reply<bool> client::pause_agents(bool pause) {
-  return impl_->ask_role<bool, vigil::incidents_actor>("control", "control/incidents", {},
+  return impl_->ask_role<bool, vigil::incidents_actor>("control", vigil::actor_paths::incidents, {},
                                                        vigil::pause_atom::value, pause);
 }
 
 reply<std::vector<vigil::approval>> client::approvals(bool pending_only) {
   return impl_->ask_role<std::vector<vigil::approval>, vigil::safety_actor>(
-    "control", "control/agents/safety", {}, vigil::approvals_atom::value, pending_only);
+    "control", vigil::actor_paths::safety, {}, vigil::approvals_atom::value, pending_only);
 }
 
 reply<vigil::approval> client::decide(const std::string& id, bool approve,
                                       const std::string& who, const std::string& reason) {
   return impl_->ask_role<vigil::approval, vigil::safety_actor>(
-    "control", "control/agents/safety", {}, vigil::decide_atom::value, id, approve, who, reason);
+    "control", vigil::actor_paths::safety, {}, vigil::decide_atom::value, id, approve, who, reason);
 }
 
 reply<std::vector<vigil::signal_value>> client::signals() {
   return impl_->ask_role<std::vector<vigil::signal_value>, vigil::perception_actor>(
-    "control", "control/agents/perception", {}, vigil::signals_atom::value);
+    "control", vigil::actor_paths::perception, {}, vigil::signals_atom::value);
 }
 
 reply<std::vector<vigil::hypothesis>> client::diagnose(const vigil::incident& inc) {
   return impl_->ask_role<std::vector<vigil::hypothesis>, vigil::diagnosis_actor>(
-    "control", "control/agents/diagnosis", std::chrono::seconds(15), vigil::diagnose_atom::value,
+    "control", vigil::actor_paths::diagnosis, std::chrono::seconds(15), vigil::diagnose_atom::value,
     inc);
 }
 
 reply<std::vector<vigil::tool_info>> client::action_tools() {
   return impl_->ask_role<std::vector<vigil::tool_info>, vigil::action_plane_actor>(
-    "action", "action/plane", {}, vigil::tools_atom::value);
+    "action", vigil::actor_paths::action_plane, {}, vigil::tools_atom::value);
 }
 
 reply<vigil::action_result> client::act(const vigil::action_request& request) {
   return impl_->ask_role<vigil::action_result, vigil::action_plane_actor>(
-    "action", "action/plane", std::chrono::minutes(2), vigil::act_atom::value, request);
+    "action", vigil::actor_paths::action_plane, std::chrono::minutes(2), vigil::act_atom::value, request);
 }
 
 reply<std::vector<vigil::audit_record>> client::audit(const std::string& incident,
                                                       uint32_t limit) {
   return impl_->ask_role<std::vector<vigil::audit_record>, vigil::action_plane_actor>(
-    "action", "action/plane", {}, vigil::audit_atom::value, incident, limit);
+    "action", vigil::actor_paths::action_plane, {}, vigil::audit_atom::value, incident, limit);
 }
 
 } // namespace vigilctl

@@ -8,6 +8,7 @@
 #include <caf/event_based_actor.hpp>
 #include <spdlog/spdlog.h>
 
+#include "messages/actor_paths.hpp"
 #include "actors/actions/client_limiter.hpp"
 #include "config/node_config.hpp"
 #include "http/bearer.hpp"
@@ -86,7 +87,7 @@ struct bridge {
 
   template <class Reply, class... Ts>
   void ask(http::responder respond, Ts... request) {
-    auto plane = caf::actor_cast<action_plane_actor>(ctx.directory->get(ctx.path("action/plane")));
+    auto plane = caf::actor_cast<action_plane_actor>(ctx.directory->get(ctx.path(actor_paths::action_plane)));
     if (!plane) {
       respond(error_reply(503, "unavailable", "the action plane is restarting; try again"));
       return;

@@ -8,6 +8,7 @@
 #include <caf/stateful_actor.hpp>
 #include <spdlog/spdlog.h>
 
+#include "messages/actor_paths.hpp"
 #include "actors/actions/tools/tools.hpp"
 #include "messages/unix_time.hpp"
 
@@ -37,7 +38,7 @@ caf::behavior tool_behavior(caf::stateful_actor<tool_state>* self, std::string n
   if (!self->state.impl)
     throw std::runtime_error("no tool named " + name);
   auto directory = ctx.directory;
-  auto services_path = ctx.path("action/services");
+  auto services_path = ctx.path(actor_paths::services);
   self->state.env.reset(new tool_env{
     *ctx.config, self->home_system(), ctx.node_id,
     [directory, services_path] {

@@ -12,6 +12,7 @@
 #include <caf/typed_event_based_actor.hpp>
 #include <spdlog/spdlog.h>
 
+#include "messages/actor_paths.hpp"
 #include "actors/agents/confirmation.hpp"
 #include "actors/agents/role_lookup.hpp"
 #include "actors/agents/runbook_book.hpp"
@@ -156,7 +157,7 @@ caf::typed_response_promise<hypothesis> reconfirm(diagnosis_ptr self, const hypo
   };
   auto& st = self->state;
   find_by_role<probe_manager_actor>(
-    self, st.ctx.registry ? st.ctx.registry() : registry_actor{}, "probe", "probe/manager",
+    self, st.ctx.registry ? st.ctx.registry() : registry_actor{}, "probe", actor_paths::probe_manager,
     [self, probes, answer](probe_manager_actor manager) { check_now(self, manager, probes, answer); },
     [self, probes, answer](const std::string&) { check_now(self, {}, probes, answer); });
   return rp;
@@ -188,7 +189,7 @@ void search(diagnosis_ptr self, std::shared_ptr<gathering> g, std::string text) 
   if (text.size() > 3900)
     text.resize(3900);
   auto knowledge = caf::actor_cast<knowledge_actor>(
-    st.ctx.directory->get(st.ctx.path("control/knowledge")));
+    st.ctx.directory->get(st.ctx.path(actor_paths::knowledge)));
   if (!knowledge || text.find_first_not_of(" \n") == std::string::npos)
     return;
   ++g->pending;
@@ -211,7 +212,7 @@ void gather(diagnosis_ptr self, std::shared_ptr<gathering> g) {
   g->pending = 1; // this function's own share, released at the end
   // Perception's signal table.
   if (auto perception = caf::actor_cast<perception_actor>(
-        st.ctx.directory->get(st.ctx.path("control/agents/perception")))) {
+        st.ctx.directory->get(st.ctx.path(actor_paths::perception)))) {
     ++g->pending;
     self->request(perception, ask_timeout, signals_atom::value)
       .then(
@@ -247,7 +248,7 @@ void gather(diagnosis_ptr self, std::shared_ptr<gathering> g) {
   auto registry = st.ctx.registry ? st.ctx.registry() : registry_actor{};
   ++g->pending;
   find_by_role<probe_manager_actor>(
-    self, registry, "probe", "probe/manager",
+    self, registry, "probe", actor_paths::probe_manager,
     [self, g, scraped](probe_manager_actor manager) {
       g->manager = manager;
       g->pending += static_cast<int>(scraped.size());

@@ -15,6 +15,7 @@
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
+#include "messages/actor_paths.hpp"
 #include "actors/agents/incident_store.hpp"
 #include "actors/agents/independent_causes.hpp"
 #include "actors/agents/role_lookup.hpp"
@@ -173,7 +174,7 @@ void later(coordinator_ptr self, const std::string& id) {
 
 /// The narrator's brief (and at the end its postmortem), when it runs.
 void narrate(coordinator_ptr self, const std::string& id, bool at_close) {
-  auto narrator = local<narrator_actor>(self, "control/agents/narrator");
+  auto narrator = local<narrator_actor>(self, actor_paths::narrator);
   auto* x = find(self, id);
   if (!narrator || !x)
     return;
@@ -330,7 +331,7 @@ void diagnose(coordinator_ptr self, incident& x) {
     self->delayed_send(self, std::chrono::milliseconds(settle - age), advance_atom::value, x.id);
     return;
   }
-  auto diagnosis = local<diagnosis_actor>(self, "control/agents/diagnosis");
+  auto diagnosis = local<diagnosis_actor>(self, actor_paths::diagnosis);
   if (!diagnosis) {
     failed(self, x.id, "diagnosis is not running");
     return;
@@ -400,7 +401,7 @@ void plan(coordinator_ptr self, incident& x) {
     escalate(self, x, unknown_cause(x));
     return;
   }
-  auto planner = local<planner_actor>(self, "control/agents/planner");
+  auto planner = local<planner_actor>(self, actor_paths::planner);
   if (!planner) {
     failed(self, x.id, "the planner is not running");
     return;
@@ -484,7 +485,7 @@ void on_failure(coordinator_ptr self, incident& x, const plan_step& step, const 
 }
 
 void verify(coordinator_ptr self, incident& x, plan_step& step) {
-  auto verifier = local<verifier_actor>(self, "control/agents/verifier");
+  auto verifier = local<verifier_actor>(self, actor_paths::verifier);
   if (!verifier) {
     failed(self, x.id, "the verifier is not running");
     return;
@@ -572,7 +573,7 @@ void act(coordinator_ptr self, incident& x, plan_step& step) {
   auto key = step.idempotency_key;
   self->state.busy.insert(id);
   find_by_role<action_plane_actor>(
-    self, registry, "action", "action/plane",
+    self, registry, "action", actor_paths::action_plane,
     [self, id, key](action_plane_actor plane) {
       auto* x = find(self, id);
       auto* s = x ? step_by_key(*x, key) : nullptr;
@@ -619,7 +620,7 @@ bool first_of_its_hypothesis(const incident& x, const plan_step& step) {
 /// run, and the incident resolves as recovered. A diagnosis that cannot
 /// answer blocks nothing.
 void start(coordinator_ptr self, incident& x, plan_step& step) {
-  auto diagnosis = local<diagnosis_actor>(self, "control/agents/diagnosis");
+  auto diagnosis = local<diagnosis_actor>(self, actor_paths::diagnosis);
   if (!diagnosis || x.hypothesis_index >= x.hypotheses.size()
       || !first_of_its_hypothesis(x, step)) {
     run_step(self, x, step);
@@ -666,7 +667,7 @@ void start(coordinator_ptr self, incident& x, plan_step& step) {
 }
 
 void gate(coordinator_ptr self, incident& x, plan_step& step) {
-  auto safety = local<safety_actor>(self, "control/agents/safety");
+  auto safety = local<safety_actor>(self, actor_paths::safety);
   if (!safety) {
     failed(self, x.id, "the safety agent is not running");
     return;
@@ -738,7 +739,7 @@ void problem_over(coordinator_ptr self, const std::string& id) {
   auto* step = x && !closed(*x) && x->state == "awaiting_approval" ? current_step(*x) : nullptr;
   if (!step || step->state != "awaiting_approval")
     return;
-  auto safety = local<safety_actor>(self, "control/agents/safety");
+  auto safety = local<safety_actor>(self, actor_paths::safety);
   if (!safety)
     return; // the approval's own expiry still ends it
   auto& st = self->state;
@@ -835,7 +836,7 @@ void add_baseline(coordinator_ptr self, incident& x) {
 
 /// Remembers each healthy service's SLIs, unless an incident has it.
 void sample_baseline(coordinator_ptr self) {
-  auto board = local<status_board_actor>(self, "control/status");
+  auto board = local<status_board_actor>(self, actor_paths::status);
   if (!board)
     return;
   self->request(board, self->state.settings.tick, status_atom::value)

@@ -10,6 +10,7 @@
 #include <caf/stateful_actor.hpp>
 #include <spdlog/spdlog.h>
 
+#include "messages/actor_paths.hpp"
 #include "actors/agents/problem_tracker.hpp"
 #include "actors/agents/role_lookup.hpp"
 #include "actors/agents/signal_table.hpp"
@@ -86,7 +87,7 @@ std::set<std::string> bad_services(const perception_state& st, int64_t now) {
 
 /// The incident coordinator on this node (invalid while it restarts).
 incidents_actor coordinator_of(const perception_state& st) {
-  return caf::actor_cast<incidents_actor>(st.ctx.directory->get(st.ctx.path("control/incidents")));
+  return caf::actor_cast<incidents_actor>(st.ctx.directory->get(st.ctx.path(actor_paths::incidents)));
 }
 
 /// A probe's status now, and since when it has had it.
@@ -241,7 +242,7 @@ void take(perception_ptr self, const event& e) {
 
 void follow_bus(perception_ptr self) {
   auto& st = self->state;
-  auto bus = st.ctx.directory->get(st.ctx.path("control/bus"));
+  auto bus = st.ctx.directory->get(st.ctx.path(actor_paths::bus));
   if (!bus || bus == st.followed)
     return;
   st.followed = bus;
@@ -302,7 +303,7 @@ void poll(perception_ptr self) {
     return;
   }
   find_by_role<caf::actor>(
-    self, registry, "action", "action/services",
+    self, registry, "action", actor_paths::services,
     [self, ask_services](caf::actor services) {
       self->state.services = services;
       ask_services(services);

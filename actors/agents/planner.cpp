@@ -8,6 +8,7 @@
 #include <caf/typed_event_based_actor.hpp>
 #include <spdlog/spdlog.h>
 
+#include "messages/actor_paths.hpp"
 #include "actors/agents/placeholders.hpp"
 
 namespace vigil::agents {
@@ -145,7 +146,7 @@ planner_actor::behavior_type planner(planner_ptr self, agents_context ctx) {
         return caf::make_error(incident_error::bad_request, "no runbook " + h.runbook);
       auto rp = self->make_response_promise<std::vector<plan_step>>();
       auto perception = caf::actor_cast<perception_actor>(
-        self->state.ctx.directory->get(self->state.ctx.path("control/agents/perception")));
+        self->state.ctx.directory->get(self->state.ctx.path(actor_paths::perception)));
       auto done = [self, rp, with, index, h](const signal_table& signals) mutable {
         auto r = runbook_for(self->state.book, h);
         auto plan = make_plan(with, index, r ? &*r : nullptr, signals, self->state.min_confidence);

@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
+#include "messages/actor_paths.hpp"
 #include "messages/observability.hpp"
 
 namespace vigil::agents {
@@ -117,7 +118,7 @@ void schedule(verifier_ptr self, uint64_t id) {
 
 void poll_check(verifier_ptr self, uint64_t id, job& j) {
   auto perception = caf::actor_cast<perception_actor>(
-    self->state.ctx.directory->get(self->state.ctx.path("control/agents/perception")));
+    self->state.ctx.directory->get(self->state.ctx.path(actor_paths::perception)));
   if (!perception) {
     j.last_seen = "perception is not running";
     schedule(self, id);
@@ -157,7 +158,7 @@ void poll_check(verifier_ptr self, uint64_t id, job& j) {
 
 void poll_recovery(verifier_ptr self, uint64_t id, job&) {
   auto board = caf::actor_cast<status_board_actor>(
-    self->state.ctx.directory->get(self->state.ctx.path("control/status")));
+    self->state.ctx.directory->get(self->state.ctx.path(actor_paths::status)));
   if (!board) {
     self->state.jobs[id].last_seen = "the status board is not running";
     schedule(self, id);
