@@ -55,8 +55,8 @@ void add_callers(const service_model& m, const modelled_service& component,
 }
 
 /// Each binding once per volume the service's probes watch (data and
-/// ephemeral): "$volume" is the name the action plane knows it by,
-/// "<service>-<use>" ("shopd-data"). A service without one keeps its
+/// ephemeral): "$volume" is the name the action plane knows it by (the
+/// model's, "<service>-<use>" unless named). A service without one keeps its
 /// bindings as they are, and a mode naming "$volume" does not bind to it.
 std::vector<binding> with_volumes(const modelled_service& s, std::vector<binding> out) {
   std::vector<binding> per_volume;
@@ -64,7 +64,7 @@ std::vector<binding> with_volumes(const modelled_service& s, std::vector<binding
     if (v.use == volume_use::never_touch)
       continue;
     for (auto b : out) {
-      b["$volume"] = s.name + "-" + volume_use_name(v.use);
+      b["$volume"] = v.name;
       per_volume.push_back(std::move(b));
     }
   }

@@ -108,6 +108,10 @@ volume parse_volume(const json& j, const std::string& origin, const std::string&
   for (auto& [key, value] : j.items()) {
     if (key == "path") {
       v.path = get_path(value, origin, at + ".path", base_dir);
+    } else if (key == "name") {
+      v.name = get_string(value, origin, at + ".name");
+      if (v.name.empty())
+        fail(origin, at + ".name", "empty");
     } else if (key == "use") {
       auto use = get_string(value, origin, at + ".use");
       if (use == "data")
@@ -194,6 +198,9 @@ modelled_service parse_service(const json& j, const std::string& origin, const s
     for (size_t i = 0; i < list.size(); ++i)
       s.volumes.push_back(
         parse_volume(list[i], origin, at + ".volumes[" + std::to_string(i) + "]", base_dir));
+    for (auto& v : s.volumes)
+      if (v.name.empty())
+        v.name = s.name + "-" + volume_use_name(v.use);
   }
   if (j.contains("logs")) {
     auto& list = get_array(j["logs"], origin, at + ".logs");
@@ -323,6 +330,7 @@ service_model parse_service_model(const std::string& text, const std::string& or
     fail(origin, "services", "missing (an array of services)");
   auto& list = get_array(doc["services"], origin, "services");
   std::set<std::string> names;
+  std::set<std::string> volume_names;
   for (size_t i = 0; i < list.size(); ++i) {
     auto at = "services[" + std::to_string(i) + "]";
     auto s = parse_service(list[i], origin, at, base_dir);
@@ -333,6 +341,12 @@ service_model parse_service_model(const std::string& text, const std::string& or
     if (!s.run.empty() && m.state_file.empty())
       fail(origin, at + ".run", "needs service_manager.state_file (where the service manager "
                                 "reports its processes)");
+    // The action plane finds a volume by its name: two with one name would
+    // let a fix of one touch the other.
+    for (auto& v : s.volumes)
+      if (v.use != volume_use::never_touch && !volume_names.insert(v.name).second)
+        fail(origin, v.at + ".name",
+             "duplicate volume name '" + v.name + "' (give each volume its own \"name\")");
     for (auto& d : s.depends_on)
       if (!d.secret.empty() && m.secrets_dir.empty())
         fail(origin, d.at + ".secret", "needs secrets_dir (the folder of the secret files)");

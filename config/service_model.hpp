@@ -57,6 +57,9 @@ struct dependency {
 };
 
 struct volume {
+  /// What the action plane calls it ("free_disk"'s volume); default
+  /// "<service>-<use>" ("shopd-data"), unique in the model.
+  std::string name;
   std::string path;             ///< Absolute.
   volume_use use = volume_use::data;
   nlohmann::json limits = nlohmann::json::object(); ///< Disk probe fields (min_free_mb...).

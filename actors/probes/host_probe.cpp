@@ -2,13 +2,16 @@
 // runnable tasks waited for one (/proc/pressure/cpu, where the kernel has it)
 // and how much of it processes outside the stack burnt (the service
 // manager's state file names the stack's processes). Degraded only when the
-// first two say saturated: a busy CPU alone is not a problem.
+// first two say saturated: a busy CPU alone is not a problem. The process
+// table is read only while the CPUs are that busy: a quiet host costs no
+// scan of /proc.
 #include <chrono>
 #include <fstream>
 #include <optional>
 #include <set>
 #include <sstream>
 #include <thread>
+#include <utility>
 
 #include "actors/probes/kinds.hpp"
 #include "actors/services/process_table.hpp"
@@ -58,7 +61,6 @@ public:
   explicit host_probe(const probe_config& cfg) : probe(cfg) {
     last_cpu_ = read_cpu();
     last_pressure_ = read_pressure_total_us();
-    last_processes_ = read_processes();
     last_at_ = clock_type::now();
   }
 
@@ -69,7 +71,6 @@ public:
     auto since = clock_type::now() - last_at_;
     if (since < min_sample)
       std::this_thread::sleep_for(min_sample - since);
-    auto processes = read_processes();
     auto cpu = read_cpu();
     auto pressure = read_pressure_total_us();
     auto now = clock_type::now();
@@ -79,11 +80,14 @@ public:
     double waiting = -1;
     if (pressure >= 0 && last_pressure_ >= 0 && elapsed_us > 0)
       waiting = std::min(1.0, (pressure - last_pressure_) / elapsed_us);
-    auto outside = outside_use(processes, elapsed_us / 1e6);
     last_cpu_ = cpu;
     last_pressure_ = pressure;
-    last_processes_ = std::move(processes);
     last_at_ = now;
+    std::optional<outside_cpu> outside;
+    if (busy > cfg.max_cpu_busy)
+      outside = outside_use();
+    else
+      last_processes_.clear();
     r.values["cpu_busy"] = busy;
     if (waiting >= 0)
       r.values["cpu_pressure"] = waiting;
@@ -119,10 +123,24 @@ private:
   }
 
   /// CPU burnt by processes outside the stack, Vigil and the system since
-  /// the last look; nothing without a state file (anything could be ours).
-  std::optional<outside_cpu> outside_use(const services::process_table& now, double seconds) {
+  /// the last look at the process table (one taken now, and another a short
+  /// sample later, when there was none); nothing without a state file
+  /// (anything could be ours).
+  std::optional<outside_cpu> outside_use() {
     auto& cfg = config();
-    if (cfg.state_file.empty() || now.empty() || last_processes_.empty())
+    if (cfg.state_file.empty())
+      return std::nullopt;
+    if (last_processes_.empty()) {
+      last_processes_ = read_processes();
+      last_scan_at_ = clock_type::now();
+      std::this_thread::sleep_for(min_sample);
+    }
+    auto now = read_processes();
+    auto scanned_at = clock_type::now();
+    auto seconds = std::chrono::duration<double>(scanned_at - last_scan_at_).count();
+    auto before = std::exchange(last_processes_, now);
+    last_scan_at_ = scanned_at;
+    if (now.empty() || before.empty())
       return std::nullopt;
     std::string problem;
     auto saved = services::read_state_file(cfg.state_file, problem);
@@ -135,7 +153,7 @@ private:
     outside_cpu out;
     double busiest = 0;
     // Below 1% of a core is the noise of idle processes waking up.
-    for (auto& use : services::cpu_between(last_processes_, now, seconds, 1.0)) {
+    for (auto& use : services::cpu_between(before, now, seconds, 1.0)) {
       if (!services::why_not_outside(use.proc, now, stack, {}).empty())
         continue;
       out.total_percent += use.cpu_percent;
@@ -149,9 +167,11 @@ private:
   }
 
   cpu_times last_cpu_;
-  services::process_table last_processes_;
   double last_pressure_ = -1;
   clock_type::time_point last_at_;
+  /// The last look at every process, kept only while the CPUs are busy.
+  services::process_table last_processes_;
+  clock_type::time_point last_scan_at_;
 };
 
 } // namespace

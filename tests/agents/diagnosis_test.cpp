@@ -91,6 +91,24 @@ CAF_TEST(every runbook of the repository loads with a signature and steps) {
   }
 }
 
+CAF_TEST(no failure mode names a service of the demo) {
+  // The knowledge is per kind of component; the model binds it to services.
+  auto modes = load_runbook_book({root + "/config/runbooks"});
+  CAF_REQUIRE(modes.errors.empty());
+  auto model = load_service_model(root + "/config/demo/model.json");
+  for (auto& r : modes.runbooks) {
+    std::string knowledge = json(r.services).dump() + r.steps.dump();
+    for (auto* list : {&r.symptoms, &r.requires_all, &r.rules_out})
+      for (auto& c : *list)
+        knowledge += " " + c.signal + " " + c.text;
+    for (auto& c : r.confirm)
+      knowledge += " " + c.probe + " " + c.check.signal;
+    for (auto& s : model.services)
+      if (knowledge.find(s.name) != std::string::npos)
+        CAF_FAIL("failure mode " << r.id << " names the demo's " << s.name);
+  }
+}
+
 CAF_TEST(conditions compare text and numbers and wildcards) {
   signal_table t;
   t.set("probe.shopd.http.status", "down", 1);

@@ -34,7 +34,8 @@ const char* model_text = R"({
     {"name": "worker", "kind": "http_service", "run": "worker",
      "depends_on": [{"service": "db", "database": "sales", "role": "batch", "secret": "batch-pw"}],
      "volumes": [{"path": "spool", "use": "data"}, {"path": "tmp", "use": "ephemeral"},
-                 {"path": "keys", "use": "never_touch"}]}
+                 {"path": "keys", "use": "never_touch"},
+                 {"path": "archive", "use": "data", "name": "worker-archive"}]}
   ]})";
 
 service_model model() {
@@ -91,10 +92,12 @@ CAF_TEST(anything else is itself and its kind and the host is itself) {
 
 CAF_TEST(a service with volumes is bound once per volume its probes watch) {
   auto worker = bindings_of(model(), "worker");
-  CAF_REQUIRE_EQUAL(worker.size(), 2u); // data and ephemeral; never the untouchable one
+  // Two data volumes and an ephemeral one; never the untouchable one.
+  CAF_REQUIRE_EQUAL(worker.size(), 3u);
   CAF_CHECK_EQUAL(worker[0], (binding{{"$service", "worker"}, {"$kind", "http_service"},
                                       {"$volume", "worker-data"}}));
   CAF_CHECK_EQUAL(worker[1].at("$volume"), "worker-ephemeral");
+  CAF_CHECK_EQUAL(worker[2].at("$volume"), "worker-archive"); // by the name the model gives
   // The database the worker logs in to keeps its login bindings, without volumes.
   for (auto& b : bindings_of(model(), "db"))
     CAF_CHECK_EQUAL(b.count("$volume"), 0u);

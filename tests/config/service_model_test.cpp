@@ -109,6 +109,16 @@ CAF_TEST(bad models name the file and the field) {
   e = error_of(R"({"services": [{"name": "a", "kind": "cache",
                                  "volumes": [{"path": "/x", "use": "scratch"}]}]})");
   CAF_CHECK(has(e, "services[0].volumes[0].use"));
+  // Two data volumes of one service would share the name "a-data": a fix of
+  // one could touch the other, so each must be named.
+  e = error_of(R"({"services": [{"name": "a", "kind": "cache",
+                                 "volumes": [{"path": "/x", "use": "data"},
+                                             {"path": "/y", "use": "data"}]}]})");
+  CAF_CHECK(has(e, "services[0].volumes[1].name") && has(e, "duplicate volume name 'a-data'"));
+  CAF_CHECK_EQUAL(error_of(R"({"services": [{"name": "a", "kind": "cache",
+                                 "volumes": [{"path": "/x", "use": "data"},
+                                             {"path": "/y", "use": "data", "name": "a-spool"}]}]})"),
+                  "");
   e = error_of(R"({"services": [{"name": "a", "kind": "cache",
                                  "logs": [{"path": "/x", "errors": "(open"}]}]})");
   CAF_CHECK(has(e, "services[0].logs[0].errors") && has(e, "regular expression"));

@@ -316,6 +316,7 @@ CAF_TEST(host tells CPU burnt outside the stack from CPU burnt by a stack servic
   auto named = "pid " + std::to_string(spinner.pid());
   auto cfg = base("host");
   cfg.state_file = state;
+  cfg.max_cpu_busy = -1; // always busy enough to look at who burns it
   // Not one of the stack's services: its CPU counts as outside, and it is named.
   write_state(state, "other", ::getpid());
   auto p = make_probe(cfg);
@@ -334,8 +335,15 @@ CAF_TEST(host tells CPU burnt outside the stack from CPU burnt by a stack servic
   }
   // Without the state file nothing can be told: no value rather than a guess.
   auto blind = base("host");
+  blind.max_cpu_busy = -1;
   auto q = make_probe(blind);
   CAF_CHECK(run(*q).values.count("outside_cpu_percent") == 0);
+  // Below its bar the host is not saturated: the process table is not
+  // read, so no share is told (the spinner still spins).
+  auto quiet = cfg;
+  quiet.max_cpu_busy = 1.0;
+  auto s = make_probe(quiet);
+  CAF_CHECK(run(*s).values.count("outside_cpu_percent") == 0);
   std::filesystem::remove_all(dir);
 }
 
