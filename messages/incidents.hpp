@@ -16,6 +16,8 @@
 #include <caf/replies_to.hpp>
 #include <caf/typed_actor.hpp>
 
+#include "messages/incident_states.hpp"
+
 namespace vigil {
 
 using incidents_atom = caf::atom_constant<caf::atom("incidents")>;
@@ -79,14 +81,12 @@ struct plan_step {
   uint32_t index = 0;           ///< Position in the plan, from 0.
   std::string tool;
   std::string args = "{}";      ///< JSON object, "$name" placeholders filled in.
-  std::string risk;             ///< low or high.
+  risk_level risk = risk_level::low;
   std::string why;
   std::string check = "{}";     ///< JSON condition + within_s (docs/RUNBOOKS.md).
   std::string rollback = "{}";  ///< JSON: {"tool":...,"args":...} or {"none": why}.
-  std::string on_failure;       ///< next_step, next_hypothesis or escalate.
-  /// planned, awaiting_approval, approved, rejected, refused, running, done,
-  /// failed, verified, not_verified, skipped.
-  std::string state = "planned";
+  failure_policy on_failure = failure_policy::next_step;
+  step_state state = step_state::planned;
   std::string idempotency_key;  ///< "<incident>/h<hypothesis>/s<index>".
   std::string approval_id;
   std::string approved_by;      ///< "policy" for automatic, "human:<who>", "campaign:<id>".
@@ -108,9 +108,7 @@ typename Inspector::result_type inspect(Inspector& f, plan_step& x) {
 /// One problem, from detection to resolution.
 struct incident {
   std::string id;               ///< "inc-<opened ms>-<n>".
-  /// open, diagnosing, planning, awaiting_approval, acting, verifying,
-  /// resolved, escalated.
-  std::string state = "open";
+  incident_state state = incident_state::open;
   std::string title;
   std::vector<std::string> services;  ///< Affected, as perception saw them.
   std::vector<std::string> symptoms;  ///< "probe shopd-health down: connection refused".
@@ -143,9 +141,9 @@ struct approval {
   uint32_t step = 0;
   std::string tool;
   std::string args = "{}";
-  std::string risk;
+  risk_level risk = risk_level::high;
   std::string why;
-  std::string state = "pending"; ///< pending, approved, rejected, expired.
+  approval_state state = approval_state::pending;
   int64_t requested_unix_ms = 0;
   int64_t expires_unix_ms = 0;
   int64_t decided_unix_ms = 0;

@@ -82,9 +82,10 @@ void print_incidents(std::ostream& out, const std::vector<vigil::incident>& list
   std::vector<row> rows{{"ID", "STATE", "OPENED", "SERVICES", "ROOT CAUSE", "STEPS", "TITLE"}};
   for (auto& x : list) {
     auto done = std::count_if(x.plan.begin(), x.plan.end(), [](const vigil::plan_step& s) {
-      return s.state == "done" || s.state == "verified" || s.state == "not_verified";
+      return s.state == vigil::step_state::done || s.state == vigil::step_state::verified
+             || s.state == vigil::step_state::not_verified;
     });
-    rows.push_back({printable(x.id), printable(x.state), format_age(x.opened_unix_ms, now),
+    rows.push_back({printable(x.id), to_string(x.state), format_age(x.opened_unix_ms, now),
                     clip(joined(x.services), 30), root_cause(x),
                     std::to_string(done) + "/" + std::to_string(x.plan.size()),
                     clip(x.title, 60)});
@@ -113,13 +114,14 @@ std::vector<moment> timeline(const vigil::incident& x) {
                                    + seconds(s.approval_wait_ms));
     add(s.started_unix_ms, name + " started"
                              + (s.approved_by.empty() ? "" : " (approved by " + s.approved_by + ")"));
-    add(s.finished_unix_ms, name + " " + s.state
+    add(s.finished_unix_ms, name + " " + to_string(s.state)
                               + (s.result.empty() ? "" : ": " + s.result));
   }
   if (x.mitigated_unix_ms > 0)
     add(x.mitigated_unix_ms, "recovery verified (mitigated)");
   if (x.closed_unix_ms > 0)
-    add(x.closed_unix_ms, x.state == "escalated" ? "escalated: " + x.escalation : x.state);
+    add(x.closed_unix_ms, x.state == vigil::incident_state::escalated ? "escalated: " + x.escalation
+                                                                   : to_string(x.state));
   std::stable_sort(result.begin(), result.end(),
                    [](const moment& a, const moment& b) { return a.at < b.at; });
   return result;
@@ -127,7 +129,7 @@ std::vector<moment> timeline(const vigil::incident& x) {
 
 void print_incident(std::ostream& out, const vigil::incident& x) {
   auto now = now_unix_ms();
-  out << printable(x.id) << " [" << printable(x.state) << "] " << printable(x.title) << "\n";
+  out << printable(x.id) << " [" << to_string(x.state) << "] " << printable(x.title) << "\n";
   out << "services: " << joined(x.services) << "\n";
   out << "opened " << format_age(x.opened_unix_ms, now);
   if (x.started_unix_ms > 0 && x.opened_unix_ms >= x.started_unix_ms)
@@ -171,7 +173,7 @@ void print_incident(std::ostream& out, const vigil::incident& x) {
   out << "\nplan:\n";
   for (auto& s : x.plan) {
     out << "  " << s.index << ". " << printable(s.tool) << " " << printable(s.args) << "  ["
-        << printable(s.risk) << " risk]  " << printable(s.state);
+        << to_string(s.risk) << " risk]  " << to_string(s.state);
     if (!s.approved_by.empty())
       out << ", approved by " << printable(s.approved_by);
     if (!s.approval_id.empty())
@@ -179,7 +181,7 @@ void print_incident(std::ostream& out, const vigil::incident& x) {
     out << "\n";
     if (!s.why.empty())
       out << "     why: " << printable(s.why) << "\n";
-    out << "     check: " << check_text(s.check) << "; on failure: " << printable(s.on_failure)
+    out << "     check: " << check_text(s.check) << "; on failure: " << to_string(s.on_failure)
         << "\n";
     if (!s.result.empty())
       out << "     result: " << printable(s.result) << "\n";
@@ -210,20 +212,20 @@ void print_approvals(std::ostream& out, const std::vector<vigil::approval>& list
     {"ID", "STATE", "INCIDENT", "STEP", "TOOL", "ARGS", "REQUESTED", "DECISION"}};
   for (auto& a : list) {
     std::string decision;
-    if (a.state == "pending") {
+    if (a.state == vigil::approval_state::pending) {
       auto left = (a.expires_unix_ms - now) / 1000;
       decision = "expires in " + std::to_string(std::max<int64_t>(left, 0)) + " s";
     } else {
       decision = printable(a.decided_by) + " " + format_age(a.decided_unix_ms, now)
                  + (a.reason.empty() ? "" : ": " + clip(a.reason, 40));
     }
-    rows.push_back({printable(a.id), printable(a.state), printable(a.incident),
+    rows.push_back({printable(a.id), to_string(a.state), printable(a.incident),
                     std::to_string(a.step), printable(a.tool), clip(a.args, 40),
                     format_age(a.requested_unix_ms, now), decision});
   }
   print_table(out, rows);
   for (auto& a : list)
-    if (a.state == "pending" && !a.why.empty())
+    if (a.state == vigil::approval_state::pending && !a.why.empty())
       out << printable(a.id) << ": " << printable(a.why) << "\n";
 }
 
@@ -315,7 +317,7 @@ int run_incident_command(client& node, const std::string& command, const inciden
     return finish(node.decide(line.id, command == "approve", who, line.reason), as_json, out,
                   err, [&](const vigil::approval& a) {
                     if (!as_json)
-                      out << printable(a.id) << " " << printable(a.state) << " by "
+                      out << printable(a.id) << " " << to_string(a.state) << " by "
                           << printable(a.decided_by) << ": " << printable(a.tool) << " "
                           << printable(a.args) << " of " << printable(a.incident)
                           << (a.reason.empty() ? "" : " (" + printable(a.reason) + ")") << "\n";

@@ -105,7 +105,7 @@ void incident_store::save(const incident& x) {
       " ON CONFLICT (id) DO UPDATE SET state = EXCLUDED.state, title = EXCLUDED.title,"
       "   services = EXCLUDED.services, closed_at = EXCLUDED.closed_at,"
       "   root_cause = EXCLUDED.root_cause, doc = EXCLUDED.doc, updated_at = now()",
-      x.id, x.state, x.title, services, opened, x.closed_unix_ms, root_cause_of(x), doc);
+      x.id, to_string(x.state), x.title, services, opened, x.closed_unix_ms, root_cause_of(x), doc);
     tx.commit();
   });
 }
@@ -163,7 +163,7 @@ void incident_store::save_approval(const stored_approval& x) {
       " ON CONFLICT (id) DO UPDATE SET state = EXCLUDED.state,"
       "   decided_by = EXCLUDED.decided_by, doc = EXCLUDED.doc,"
       "   decided_at = EXCLUDED.decided_at",
-      a.id, a.incident, x.step_key, a.state, a.decided_by, doc, a.requested_unix_ms,
+      a.id, a.incident, x.step_key, to_string(a.state), a.decided_by, doc, a.requested_unix_ms,
       a.decided_unix_ms);
     tx.commit();
   });

@@ -38,14 +38,12 @@ using advance_atom = caf::atom_constant<caf::atom("advance")>;
 using tick_atom = caf::atom_constant<caf::atom("tick")>;
 
 bool closed(const incident& x) {
-  return x.state == "resolved" || x.state == "escalated";
+  return is_closed(x.state);
 }
 
 /// A step that needs nothing more.
 bool finished(const plan_step& s) {
-  static const std::set<std::string> done{"verified", "not_verified", "failed", "rejected",
-                                          "refused",  "expired",      "skipped"};
-  return done.count(s.state) != 0;
+  return is_final(s.state);
 }
 
 /// Steps of the hypothesis being tried carry "<incident>/h<index>/" keys.
@@ -150,14 +148,14 @@ void transition(coordinator_ptr self, incident& x, const std::string& what,
                 const std::string& severity = "info") {
   save(self, x);
   if (severity == "info")
-    spdlog::info("incidents: {} [{}] {}", x.id, x.state, what);
+    spdlog::info("incidents: {} [{}] {}", x.id, to_string(x.state), what);
   else
-    spdlog::warn("incidents: {} [{}] {}", x.id, x.state, what);
+    spdlog::warn("incidents: {} [{}] {}", x.id, to_string(x.state), what);
   auto& ctx = self->state.ctx;
   if (!ctx.directory)
     return;
   event e;
-  e.topic = "incident." + x.state;
+  e.topic = std::string{"incident."} + to_string(x.state);
   e.severity = severity;
   e.summary = x.id + ": " + what;
   e.payload = json{{"incident", x.id}, {"state", x.state}, {"services", x.services}}.dump();
@@ -206,38 +204,39 @@ void narrate(coordinator_ptr self, const std::string& id, bool at_close) {
       });
 }
 
-void close(coordinator_ptr self, incident& x, const std::string& state, const std::string& why) {
+void close(coordinator_ptr self, incident& x, incident_state state, const std::string& why) {
   auto now = now_unix_ms();
   for (auto& s : x.plan) {
     if (finished(s))
       continue;
-    if (s.state == "running") {
+    if (s.state == step_state::running) {
       // Sent, but its outcome never came back.
-      s.state = "failed";
+      s.state = step_state::failed;
       s.result = "outcome unknown: " + why;
-    } else if (s.state == "done") {
-      s.state = "not_verified";
+    } else if (s.state == step_state::done) {
+      s.state = step_state::not_verified;
       s.verification = "not verified: " + why;
     } else {
-      s.state = "skipped";
+      s.state = step_state::skipped;
     }
   }
   x.state = state;
   x.closed_unix_ms = now;
-  if (state == "resolved") {
+  bool resolved = state == incident_state::resolved;
+  if (resolved) {
     x.mitigated_unix_ms = now;
   } else {
     x.escalation = why;
   }
   self->state.busy.erase(x.id);
   self->state.attempts.erase(x.id);
-  transition(self, x, state == "resolved" ? "resolved: " + why : "escalated: " + why,
-             state == "resolved" ? "info" : "error");
+  transition(self, x, (resolved ? "resolved: " : "escalated: ") + why,
+             resolved ? "info" : "error");
   narrate(self, x.id, true);
 }
 
 void escalate(coordinator_ptr self, incident& x, const std::string& why) {
-  close(self, x, "escalated", why);
+  close(self, x, incident_state::escalated, why);
 }
 
 /// A request for the incident failed (agent gone, timeout, no node): try
@@ -250,7 +249,7 @@ void failed(coordinator_ptr self, const std::string& id, const std::string& why)
     return;
   auto n = ++st.attempts[id];
   if (st.waiting_why[id] != why)
-    spdlog::warn("incidents: {} [{}] waits: {} (attempt {}, retrying)", id, x->state, why, n);
+    spdlog::warn("incidents: {} [{}] waits: {} (attempt {}, retrying)", id, to_string(x->state), why, n);
   st.waiting_why[id] = why;
   if (n >= st.settings.max_attempts) {
     escalate(self, *x, why + " (" + std::to_string(n) + " attempts)");
@@ -304,7 +303,7 @@ void split_independent(coordinator_ptr self, incident& x) {
   for (auto& h : own) {
     incident y;
     y.id = new_id(self);
-    y.state = "planning";
+    y.state = incident_state::planning;
     y.title = h.component + ": " + h.title;
     y.services = {h.component};
     y.symptoms = h.evidence_for;
@@ -343,7 +342,7 @@ void diagnose(coordinator_ptr self, incident& x) {
       [self, id](std::vector<hypothesis>& ranked) {
         succeeded(self, id);
         auto* x = find(self, id);
-        if (!x || x->state != "diagnosing")
+        if (!x || x->state != incident_state::diagnosing)
           return;
         bool undecided = ranked.empty() || ranked.front().root_cause == "unknown";
         if (undecided
@@ -360,7 +359,7 @@ void diagnose(coordinator_ptr self, incident& x) {
         }
         x->hypotheses = std::move(ranked);
         x->hypothesis_index = 0;
-        x->state = "planning";
+        x->state = incident_state::planning;
         auto& top = x->hypotheses.front();
         transition(self, *x,
                    "diagnosed: " + top.root_cause + " (confidence "
@@ -414,7 +413,7 @@ void plan(coordinator_ptr self, incident& x) {
       [self, id, hypothesis_index](std::vector<plan_step>& steps) {
         succeeded(self, id);
         auto* x = find(self, id);
-        if (!x || x->state != "planning" || x->hypothesis_index != hypothesis_index)
+        if (!x || x->state != incident_state::planning || x->hypothesis_index != hypothesis_index)
           return;
         if (steps.empty()) {
           auto& h = x->hypotheses[hypothesis_index];
@@ -429,17 +428,15 @@ void plan(coordinator_ptr self, incident& x) {
         for (auto& s : steps) {
           s.index = base++;
           s.idempotency_key = hypothesis_prefix(*x) + "s" + std::to_string(s.index);
-          s.state = "planned";
+          s.state = step_state::planned;
           s.approval_id.clear();
           s.approved_by.clear();
           s.result.clear();
           s.verification.clear();
           s.started_unix_ms = s.finished_unix_ms = s.approval_wait_ms = 0;
-          if (s.on_failure.empty())
-            s.on_failure = "next_step";
           x->plan.push_back(std::move(s));
         }
-        x->state = "acting";
+        x->state = incident_state::acting;
         transition(self, *x,
                    "planned " + std::to_string(steps.size()) + " steps from runbook "
                      + x->hypotheses[hypothesis_index].runbook);
@@ -453,10 +450,10 @@ void plan(coordinator_ptr self, incident& x) {
 /// The step did not work: next step, next hypothesis or escalate, as the
 /// plan says.
 void on_failure(coordinator_ptr self, incident& x, const plan_step& step, const std::string& why) {
-  auto what = step_name(step) + " " + step.state + ": " + why;
-  if (step.on_failure == "next_step") {
+  auto what = step_name(step) + " " + to_string(step.state) + ": " + why;
+  if (step.on_failure == failure_policy::next_step) {
     if (current_step(x)) {
-      x.state = "acting";
+      x.state = incident_state::acting;
       transition(self, x, what + "; trying the next step", "warning");
       advance(self, x.id);
       return;
@@ -464,15 +461,15 @@ void on_failure(coordinator_ptr self, incident& x, const plan_step& step, const 
     escalate(self, x, what + "; no step left");
     return;
   }
-  if (step.on_failure == "next_hypothesis") {
+  if (step.on_failure == failure_policy::next_hypothesis) {
     for (auto& s : x.plan)
       if (of_current_hypothesis(x, s) && !finished(s))
-        s.state = "skipped";
+        s.state = step_state::skipped;
     auto next = x.hypothesis_index + 1;
     if (next < x.hypotheses.size() && x.hypotheses[next].root_cause != "unknown"
         && !x.hypotheses[next].runbook.empty()) {
       x.hypothesis_index = next;
-      x.state = "planning";
+      x.state = incident_state::planning;
       transition(self, x, what + "; trying hypothesis " + x.hypotheses[next].root_cause,
                  "warning");
       advance(self, x.id);
@@ -500,15 +497,15 @@ void verify(coordinator_ptr self, incident& x, plan_step& step) {
         succeeded(self, id);
         auto* x = find(self, id);
         auto* s = x ? step_by_key(*x, key) : nullptr;
-        if (!s || s->state != "done" || closed(*x))
+        if (!s || s->state != step_state::done || closed(*x))
           return;
         s->verification = answer.verification;
-        if (answer.state == "verified") {
-          s->state = "verified";
-          close(self, *x, "resolved", step_name(*s) + " verified: " + answer.verification);
+        if (answer.state == step_state::verified) {
+          s->state = step_state::verified;
+          close(self, *x, incident_state::resolved, step_name(*s) + " verified: " + answer.verification);
           return;
         }
-        s->state = "not_verified";
+        s->state = step_state::not_verified;
         on_failure(self, *x, *s, answer.verification);
       },
       [self, id](const caf::error& err) {
@@ -522,18 +519,18 @@ void acted(coordinator_ptr self, const std::string& id, const std::string& key,
   succeeded(self, id);
   auto* x = find(self, id);
   auto* s = x ? step_by_key(*x, key) : nullptr;
-  if (!s || s->state != "running" || closed(*x))
+  if (!s || s->state != step_state::running || closed(*x))
     return;
   s->result = r.detail;
   s->finished_unix_ms = r.finished_unix_ms != 0 ? r.finished_unix_ms : now_unix_ms();
   if (r.status == "done") {
-    s->state = "done";
-    x->state = "verifying";
+    s->state = step_state::done;
+    x->state = incident_state::verifying;
     transition(self, *x, step_name(*s) + " done: " + r.detail);
     advance(self, id);
     return;
   }
-  s->state = "failed";
+  s->state = step_state::failed;
   on_failure(self, *x, *s, "the action failed: " + r.detail);
 }
 
@@ -555,9 +552,9 @@ void act_error(coordinator_ptr self, const std::string& id, const std::string& k
       succeeded(self, id);
       auto* x = find(self, id);
       auto* s = x ? step_by_key(*x, key) : nullptr;
-      if (!s || s->state != "running" || closed(*x))
+      if (!s || s->state != step_state::running || closed(*x))
         return;
-      s->state = "refused";
+      s->state = step_state::refused;
       s->result = "the action plane refused it: " + why;
       s->finished_unix_ms = now_unix_ms();
       escalate(self, *x, step_name(*s) + " refused by the action plane: " + why);
@@ -577,7 +574,7 @@ void act(coordinator_ptr self, incident& x, plan_step& step) {
     [self, id, key](action_plane_actor plane) {
       auto* x = find(self, id);
       auto* s = x ? step_by_key(*x, key) : nullptr;
-      if (!s || s->state != "running" || closed(*x)) {
+      if (!s || s->state != step_state::running || closed(*x)) {
         self->state.busy.erase(id);
         return;
       }
@@ -598,9 +595,9 @@ void act(coordinator_ptr self, incident& x, plan_step& step) {
 void run_step(coordinator_ptr self, incident& x, plan_step& step) {
   // "running" is written before the request leaves: a restarted
   // coordinator sends the same key again instead of a new action.
-  step.state = "running";
+  step.state = step_state::running;
   step.started_unix_ms = now_unix_ms();
-  x.state = "acting";
+  x.state = incident_state::acting;
   transition(self, x, "running " + step_name(step) + ", approved by " + step.approved_by);
   act(self, x, step);
 }
@@ -631,7 +628,7 @@ void start(coordinator_ptr self, incident& x, plan_step& step) {
   auto still = [self, id, key]() -> std::pair<incident*, plan_step*> {
     auto* x = find(self, id);
     auto* s = x ? step_by_key(*x, key) : nullptr;
-    if (!s || s->state != "approved" || closed(*x))
+    if (!s || s->state != step_state::approved || closed(*x))
       return {nullptr, nullptr};
     return {x, s};
   };
@@ -653,7 +650,7 @@ void start(coordinator_ptr self, incident& x, plan_step& step) {
           if (e.rfind("not confirmed now: ", 0) == 0)
             why = e;
         s->result = "not run: " + why;
-        close(self, *x, "resolved", "recovered before " + step_name(*s) + " ran: " + why);
+        close(self, *x, incident_state::resolved, "recovered before " + step_name(*s) + " ran: " + why);
       },
       [self, id, still](const caf::error& err) {
         succeeded(self, id);
@@ -674,12 +671,12 @@ void gate(coordinator_ptr self, incident& x, plan_step& step) {
   }
   auto& st = self->state;
   auto args = json::parse(step.args, nullptr, false);
-  auto asks = st.policy->classify(step.tool, step.risk, args).mode == policy_mode::ask;
-  auto state = asks ? "awaiting_approval" : "acting";
-  if (x.state != state || (asks && step.state != "awaiting_approval")) {
+  auto asks = st.policy->classify(step.tool, to_string(step.risk), args).mode == policy_mode::ask;
+  auto state = asks ? incident_state::awaiting_approval : incident_state::acting;
+  if (x.state != state || (asks && step.state != step_state::awaiting_approval)) {
     x.state = state;
     if (asks)
-      step.state = "awaiting_approval";
+      step.state = step_state::awaiting_approval;
     transition(self, x, asks ? step_name(step) + " waits for a human's approval"
                              : "gating " + step_name(step));
   }
@@ -693,7 +690,8 @@ void gate(coordinator_ptr self, incident& x, plan_step& step) {
         succeeded(self, id);
         auto* x = find(self, id);
         auto* s = x ? step_by_key(*x, key) : nullptr;
-        if (!s || (s->state != "planned" && s->state != "awaiting_approval") || closed(*x))
+        if (!s || (s->state != step_state::planned && s->state != step_state::awaiting_approval)
+            || closed(*x))
           return;
         s->approval_id = answer.approval_id;
         s->approval_wait_ms = answer.approval_wait_ms;
@@ -701,23 +699,23 @@ void gate(coordinator_ptr self, incident& x, plan_step& step) {
         for (auto& p : x->plan)
           wait += p.approval_wait_ms;
         x->approval_wait_ms = wait;
-        if (answer.state != "approved") {
-          s->state = answer.state == "rejected" || answer.state == "expired" ? answer.state
-                                                                             : "refused";
+        if (answer.state != step_state::approved) {
+          bool human = answer.state == step_state::rejected || answer.state == step_state::expired;
+          s->state = human ? answer.state : step_state::refused;
           s->result = answer.result;
           s->finished_unix_ms = now_unix_ms();
-          if (self->state.recovered.erase(id) > 0 && answer.state == "rejected") {
-            close(self, *x, "resolved",
+          if (self->state.recovered.erase(id) > 0 && answer.state == step_state::rejected) {
+            close(self, *x, incident_state::resolved,
                   "recovered without " + step_name(*s)
                     + ": its services were healthy again before anyone decided; approval withdrawn");
             return;
           }
-          escalate(self, *x, step_name(*s) + " " + s->state + ": " + answer.result);
+          escalate(self, *x, step_name(*s) + " " + to_string(s->state) + ": " + answer.result);
           return;
         }
         s->approved_by = answer.approved_by;
-        s->state = "approved";
-        x->state = "acting";
+        s->state = step_state::approved;
+        x->state = incident_state::acting;
         if (self->state.paused) {
           transition(self, *x, step_name(*s) + " approved by " + s->approved_by
                                  + "; paused, not acting");
@@ -736,8 +734,8 @@ void gate(coordinator_ptr self, incident& x, plan_step& step) {
 /// through gate() resolves the incident instead of escalating it.
 void problem_over(coordinator_ptr self, const std::string& id) {
   auto* x = find(self, id);
-  auto* step = x && !closed(*x) && x->state == "awaiting_approval" ? current_step(*x) : nullptr;
-  if (!step || step->state != "awaiting_approval")
+  auto* step = x && !closed(*x) && x->state == incident_state::awaiting_approval ? current_step(*x) : nullptr;
+  if (!step || step->state != step_state::awaiting_approval)
     return;
   auto safety = local<safety_actor>(self, actor_paths::safety);
   if (!safety)
@@ -746,7 +744,7 @@ void problem_over(coordinator_ptr self, const std::string& id) {
   self->request(safety, st.settings.margin, approvals_atom::value, true)
     .then([self, id, safety](const std::vector<approval>& pending) {
       for (auto& a : pending) {
-        if (a.incident != id || a.state != "pending")
+        if (a.incident != id || a.state != approval_state::pending)
           continue;
         self->state.recovered.insert(id);
         spdlog::info("incidents: {} recovered while {} waited for a human; withdrawing {}", id,
@@ -772,9 +770,9 @@ void drive_step(coordinator_ptr self, incident& x) {
     escalate(self, x, "the plan has no step left to run");
     return;
   }
-  if (step->state == "done") {
-    if (x.state != "verifying") {
-      x.state = "verifying";
+  if (step->state == step_state::done) {
+    if (x.state != incident_state::verifying) {
+      x.state = incident_state::verifying;
       save(self, x);
     }
     verify(self, x, *step);
@@ -788,11 +786,11 @@ void drive_step(coordinator_ptr self, incident& x) {
     }
     return;
   }
-  if (step->state == "running") {
+  if (step->state == step_state::running) {
     act(self, x, *step);
     return;
   }
-  if (step->state == "approved") {
+  if (step->state == step_state::approved) {
     start(self, x, *step);
     return;
   }
@@ -803,14 +801,14 @@ void advance(coordinator_ptr self, const std::string& id) {
   auto* x = find(self, id);
   if (!x || closed(*x) || self->state.busy.count(id) != 0)
     return;
-  if (x->state == "open") {
-    x->state = "diagnosing";
+  if (x->state == incident_state::open) {
+    x->state = incident_state::diagnosing;
     transition(self, *x, "diagnosing");
     narrate(self, id, false);
   }
-  if (x->state == "diagnosing")
+  if (x->state == incident_state::diagnosing)
     diagnose(self, *x);
-  else if (x->state == "planning")
+  else if (x->state == incident_state::planning)
     plan(self, *x);
   else
     drive_step(self, *x);
@@ -968,7 +966,7 @@ caf::result<std::string> open(coordinator_ptr self, const incident& problem) {
   }
   incident x;
   x.id = new_id(self);
-  x.state = "open";
+  x.state = incident_state::open;
   x.title = title_of(problem);
   x.services = problem.services;
   x.symptoms = problem.symptoms;

@@ -160,10 +160,10 @@ caf::expected<std::string> finish_postmortem(narrator_ptr self, const incident& 
     return caf::make_error(incident_error::store_unavailable,
                            "cannot write the postmortem of " + inc.id + ": " + e.what());
   }
-  spdlog::info("narrator: postmortem of {} ({}) written to {}", inc.id, inc.state, md_path);
+  spdlog::info("narrator: postmortem of {} ({}) written to {}", inc.id, to_string(inc.state), md_path);
   auto* h = chosen_hypothesis(inc);
   pending_postmortem p;
-  p.row = {inc.id, inc.title, inc.state, h != nullptr ? h->root_cause : "", md_path, markdown,
+  p.row = {inc.id, inc.title, to_string(inc.state), h != nullptr ? h->root_cause : "", md_path, markdown,
            doc.dump()};
   p.doc.incident_id = inc.id;
   p.doc.title = "Postmortem: " + (inc.title.empty() ? inc.id : inc.title);
@@ -178,7 +178,7 @@ caf::expected<std::string> finish_postmortem(narrator_ptr self, const incident& 
   p.doc.meta = json{{"incident", inc.id},
                     {"state", inc.state},
                     {"runbook", h != nullptr ? h->runbook : ""},
-                    {"resolved", inc.state == "resolved"},
+                    {"resolved", inc.state == incident_state::resolved},
                     {"path", md_path}}
                  .dump();
   st.pending.push_back(std::move(p));
@@ -207,14 +207,14 @@ narrator_impl::behavior_type narrator_behavior(narrator_ptr self, narrator_setti
         for (auto& poster : self->state.posters)
           self->send(poster, webhook_post_atom::value, payload);
       }
-      spdlog::info("narrator: brief for {} ({})", inc.id, inc.state);
+      spdlog::info("narrator: brief for {} ({})", inc.id, to_string(inc.state));
       return brief;
     },
     [self](postmortem_atom, const incident& inc) -> caf::result<std::string> {
       if (auto why = check_incident(inc); !why.empty())
         return bad_request(why);
-      if (inc.state != "resolved" && inc.state != "escalated")
-        return bad_request("incident " + inc.id + " is " + inc.state
+      if (!is_closed(inc.state))
+        return bad_request("incident " + inc.id + " is " + to_string(inc.state)
                            + ": a postmortem needs a resolved or escalated incident");
       auto& st = self->state;
       postmortem_facts facts;

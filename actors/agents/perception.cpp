@@ -271,7 +271,7 @@ void poll_escalations(perception_ptr self) {
     self->request(coordinator, ask_timeout, incident_atom::value, p.incident_id)
       .then(
         [self, id = p.incident_id](const incident& x) {
-          if (x.state == "escalated")
+          if (x.state == incident_state::escalated)
             self->state.problems->escalated(id);
         },
         [](caf::error&) { /* nop: asked again at the next poll */ });

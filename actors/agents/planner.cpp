@@ -72,7 +72,8 @@ std::vector<plan_step> make_plan(const incident& inc, uint32_t hypothesis_index,
     p.args = args.dump();
     p.rollback = rollback.dump();
     p.check = s.value("check", json::object()).dump();
-    p.risk = s.value("risk", "high");
+    // The loader accepts only low or high; absent is high.
+    p.risk = parse_risk_level(s.value("risk", "high")).value_or(risk_level::high);
     p.why = s.value("why", "");
     if (!missing.empty()) {
       std::string names;
@@ -82,9 +83,9 @@ std::vector<plan_step> make_plan(const incident& inc, uint32_t hypothesis_index,
                + " from the incident's signals.)";
     }
     if (i + 1 < steps.size())
-      p.on_failure = "next_step";
+      p.on_failure = failure_policy::next_step;
     else
-      p.on_failure = another ? "next_hypothesis" : "escalate";
+      p.on_failure = another ? failure_policy::next_hypothesis : failure_policy::escalate;
     p.idempotency_key = inc.id + "/h" + std::to_string(hypothesis_index) + "/s"
                         + std::to_string(i);
     plan.push_back(std::move(p));

@@ -35,11 +35,6 @@ std::string join(const std::vector<std::string>& xs, const std::string& sep, siz
   return result;
 }
 
-bool step_ran(const plan_step& s) {
-  return s.state == "running" || s.state == "done" || s.state == "failed"
-         || s.state == "verified" || s.state == "not_verified";
-}
-
 /// "restart_service {"service":"shopd"}".
 std::string step_call(const plan_step& s) {
   return s.args.empty() || s.args == "{}" ? s.tool : s.tool + " " + s.args;
@@ -47,7 +42,7 @@ std::string step_call(const plan_step& s) {
 
 std::string step_line(const plan_step& s) {
   std::string line = "step " + std::to_string(s.index + 1) + ": " + step_call(s) + " — "
-                     + s.state;
+                     + to_string(s.state);
   if (!s.approved_by.empty())
     line += " (approved by " + s.approved_by + ")";
   if (!s.result.empty())
@@ -59,29 +54,29 @@ std::string step_line(const plan_step& s) {
 
 /// What is happening now, in one sentence.
 std::string now_sentence(const incident& inc) {
-  if (inc.state == "resolved") {
+  if (inc.state == incident_state::resolved) {
     auto took = inc.mitigated_unix_ms > 0 && inc.opened_unix_ms > 0
                   ? " " + format_duration(inc.mitigated_unix_ms - inc.opened_unix_ms)
                       + " after detection"
                   : std::string{};
     return "Resolved: recovery verified" + took + ".";
   }
-  if (inc.state == "escalated")
+  if (inc.state == incident_state::escalated)
     return "Escalated to a human: "
            + (inc.escalation.empty() ? std::string{"no safe automatic fix"} : inc.escalation) + ".";
   for (auto& s : inc.plan)
-    if (s.state == "awaiting_approval")
+    if (s.state == step_state::awaiting_approval)
       return "Waiting for approval of step " + std::to_string(s.index + 1) + " (" + s.tool
-             + ", " + s.risk + " risk): `vigilctl approve "
+             + ", " + to_string(s.risk) + " risk): `vigilctl approve "
              + (s.approval_id.empty() ? std::string{"ID"} : s.approval_id) + "` or `vigilctl reject "
              + (s.approval_id.empty() ? std::string{"ID"} : s.approval_id) + "`.";
-  if (inc.state == "open" || inc.state == "diagnosing")
+  if (inc.state == incident_state::open || inc.state == incident_state::diagnosing)
     return "Diagnosing: gathering evidence and matching runbooks.";
-  if (inc.state == "planning")
+  if (inc.state == incident_state::planning)
     return "Planning a fix from the runbook.";
-  if (inc.state == "verifying")
+  if (inc.state == incident_state::verifying)
     return "Verifying that the services are back at their baseline.";
-  return "Acting on the plan (state " + inc.state + ").";
+  return "Acting on the plan (state " + to_string(inc.state) + ").";
 }
 
 std::string hypothesis_sentence(const hypothesis* h) {
@@ -102,7 +97,7 @@ void add_event(json& timeline, int64_t at, std::string what) {
 std::vector<std::string> follow_ups(const incident& inc, const postmortem_facts& facts) {
   std::vector<std::string> result;
   auto* h = chosen_hypothesis(inc);
-  if (inc.state == "escalated")
+  if (inc.state == incident_state::escalated)
     result.push_back("Finish by hand and record what fixed it: "
                      + (inc.escalation.empty() ? std::string{"escalated"} : inc.escalation));
   if (h == nullptr || h->root_cause == "unknown" || h->runbook.empty())
@@ -112,8 +107,8 @@ std::vector<std::string> follow_ups(const incident& inc, const postmortem_facts&
     result.push_back("Diagnosis was unsure (" + percent(h->confidence)
                      + "): sharpen the symptom signature of runbook " + h->runbook);
   for (auto& s : inc.plan)
-    if (s.state == "failed" || s.state == "not_verified" || s.state == "refused")
-      result.push_back("Step " + std::to_string(s.index + 1) + " (" + s.tool + ") " + s.state
+    if (s.state == step_state::failed || s.state == step_state::not_verified || s.state == step_state::refused)
+      result.push_back("Step " + std::to_string(s.index + 1) + " (" + s.tool + ") " + to_string(s.state)
                        + ": review it in runbook "
                        + (h != nullptr && !h->runbook.empty() ? h->runbook : std::string{"?"}));
   for (auto& p : facts.prevention)
@@ -188,7 +183,7 @@ std::string format_duration(int64_t ms) {
 
 std::string render_brief(const incident& inc, const std::vector<std::string>& prevention) {
   std::ostringstream out;
-  std::string state = inc.state;
+  auto state = to_string(inc.state);
   std::transform(state.begin(), state.end(), state.begin(), ::toupper);
   out << "**[" << state << "] " << inc.id << ": "
       << (inc.title.empty() ? std::string{"incident"} : inc.title) << "**\n\n";
@@ -203,7 +198,7 @@ std::string render_brief(const incident& inc, const std::vector<std::string>& pr
   out << "- **Why:** " << hypothesis_sentence(h) << "\n";
   std::vector<std::string> done;
   for (auto& s : inc.plan)
-    if (step_ran(s) || s.state == "rejected" || s.state == "refused")
+    if (has_run(s.state) || s.state == step_state::rejected || s.state == step_state::refused)
       done.push_back(step_line(s));
   out << "- **Done:** " << (done.empty() ? std::string{"nothing yet"} : join(done, "; ", 8))
       << "\n";
@@ -235,7 +230,7 @@ json webhook_payload(const incident& inc, const std::string& brief) {
                         {{"type", "context"},
                          {"elements",
                           json::array({{{"type", "mrkdwn"},
-                                        {"text", "Vigil · " + inc.id + " · " + inc.state}}})}}})}};
+                                        {"text", "Vigil · " + inc.id + " · " + to_string(inc.state)}}})}}})}};
 }
 
 json health_snapshot(const std::vector<service_health>& rows, int64_t taken_unix_ms) {
@@ -270,7 +265,7 @@ json postmortem_document(const incident& inc, const postmortem_facts& facts) {
     add_event(timeline, s.started_unix_ms,
               "step " + std::to_string(s.index + 1) + " started: " + step_call(s));
     add_event(timeline, s.finished_unix_ms,
-              "step " + std::to_string(s.index + 1) + " " + s.state
+              "step " + std::to_string(s.index + 1) + " " + to_string(s.state)
                 + (s.result.empty() ? "" : ": " + s.result));
     actions.push_back({{"step", s.index + 1},
                        {"tool", s.tool},
@@ -288,13 +283,13 @@ json postmortem_document(const incident& inc, const postmortem_facts& facts) {
       approvals.push_back({{"step", s.index + 1},
                            {"tool", s.tool},
                            {"approval", s.approval_id},
-                           {"state", s.state == "rejected" ? "rejected" : "decided"},
+                           {"state", s.state == step_state::rejected ? "rejected" : "decided"},
                            {"decided_by", s.approved_by},
                            {"wait", format_duration(s.approval_wait_ms)}});
   }
   add_event(timeline, inc.mitigated_unix_ms, "recovery verified (mitigated)");
   add_event(timeline, inc.closed_unix_ms,
-            "incident " + inc.state + (inc.escalation.empty() ? "" : ": " + inc.escalation));
+            "incident " + to_string(inc.state) + (inc.escalation.empty() ? "" : ": " + inc.escalation));
   std::stable_sort(timeline.begin(), timeline.end(), [](const json& a, const json& b) {
     return a["at_unix_ms"].get<int64_t>() < b["at_unix_ms"].get<int64_t>();
   });

@@ -119,6 +119,13 @@ runbook_info runbook_from_front_matter(const nlohmann::json& fm) {
     for (auto& c : fm.value("confirm", nlohmann::json::array()))
       r.confirm.push_back({c.at("probe").get<std::string>(), condition_from(c)});
     r.steps = fm.value("steps", nlohmann::json::array());
+    // A misspelt risk must not pass for low: the word decides who approves.
+    for (size_t i = 0; i < r.steps.size(); ++i)
+      if (auto& step = r.steps[i]; step.is_object() && step.contains("risk")
+                                   && !(step["risk"].is_string()
+                                        && parse_risk_level(step["risk"].get<std::string>())))
+        throw std::invalid_argument("steps[" + std::to_string(i)
+                                    + "].risk: expected low or high, got " + step["risk"].dump());
     r.escalate = fm.value("escalate", "");
     return r;
   } catch (const std::invalid_argument&) {

@@ -60,7 +60,7 @@ void publish(safety_ptr self, const approval& a, const std::string& summary,
   if (!s.directory)
     return;
   event e;
-  e.topic = "approval." + a.state;
+  e.topic = std::string{"approval."} + to_string(a.state);
   e.severity = severity;
   e.summary = summary;
   e.payload = json{{"approval", a.id}, {"incident", a.incident}, {"step", a.step},
@@ -79,12 +79,10 @@ void schedule_expiry(safety_ptr self, const approval& a) {
 /// Replays the steps that ran recently into the guard's windows, so a
 /// restarted safety agent still counts the restarts before it.
 void replay_limits(safety_ptr self, const std::vector<incident>& recent) {
-  static const std::vector<std::string> ran{"running", "done", "verified", "not_verified",
-                                            "failed"};
   std::vector<std::tuple<int64_t, const plan_step*>> steps;
   for (auto& x : recent)
     for (auto& s : x.plan)
-      if (s.started_unix_ms > 0 && std::find(ran.begin(), ran.end(), s.state) != ran.end())
+      if (s.started_unix_ms > 0 && has_run(s.state))
         steps.emplace_back(s.started_unix_ms, &s);
   std::sort(steps.begin(), steps.end(),
             [](auto& a, auto& b) { return std::get<0>(a) < std::get<0>(b); });
@@ -92,7 +90,7 @@ void replay_limits(safety_ptr self, const std::vector<incident>& recent) {
     auto args = json::parse(step->args, nullptr, false);
     self->state.guard->admit(step->tool, args, at);
     auto answer = *step;
-    answer.state = "approved";
+    answer.state = step_state::approved;
     self->state.admitted[step->idempotency_key] = answer;
   }
 }
@@ -117,7 +115,7 @@ bool load(safety_ptr self) {
       if (st.approvals.count(x.request.id) != 0)
         continue;
       st.by_key[x.step_key] = x.request.id;
-      if (x.request.state == "pending") {
+      if (x.request.state == approval_state::pending) {
         ++pending;
         schedule_expiry(self, x.request);
       }
@@ -137,7 +135,7 @@ bool load(safety_ptr self) {
 }
 
 plan_step refused(plan_step step, const std::string& why) {
-  step.state = "refused";
+  step.state = step_state::refused;
   step.result = why;
   return step;
 }
@@ -158,7 +156,7 @@ plan_step admit(safety_ptr self, plan_step step, const std::string& by,
     return refused(std::move(step), r->code + ": " + r->reason);
   }
   st.guard->admit(step.tool, args, now);
-  step.state = "approved";
+  step.state = step_state::approved;
   step.approved_by = by;
   step.approval_id = approval_id;
   step.approval_wait_ms = wait_ms;
@@ -170,12 +168,12 @@ plan_step admit(safety_ptr self, plan_step step, const std::string& by,
 /// The answer to a gate whose approval is decided.
 plan_step answer_decided(safety_ptr self, const approval& a, plan_step step) {
   auto wait = std::max<int64_t>(0, a.decided_unix_ms - a.requested_unix_ms);
-  if (a.state == "approved")
+  if (a.state == approval_state::approved)
     return admit(self, std::move(step), a.decided_by, a.id, wait);
-  step.state = a.state; // rejected or expired
+  step.state = a.state == approval_state::rejected ? step_state::rejected : step_state::expired;
   step.approval_id = a.id;
   step.approval_wait_ms = wait;
-  step.result = a.state == "rejected"
+  step.result = a.state == approval_state::rejected
                   ? a.id + " rejected by " + a.decided_by
                       + (a.reason.empty() ? "" : ": " + a.reason)
                   : a.id + " expired: " + a.reason;
@@ -219,7 +217,7 @@ caf::result<plan_step> ask_human(safety_ptr self, const incident& subject, plan_
                            "approvals cannot be read now: " + st.last_store_error);
   if (auto k = st.by_key.find(step.idempotency_key); k != st.by_key.end()) {
     auto& a = st.approvals[k->second].request;
-    if (a.state != "pending")
+    if (a.state != approval_state::pending)
       return answer_decided(self, a, std::move(step));
     auto promise = self->make_response_promise<plan_step>();
     st.waiting[a.id].push_back({promise, std::move(step)});
@@ -293,7 +291,7 @@ safety_impl::behavior_type safety_behavior(safety_ptr self, safety_settings sett
         auto why = "args are not a JSON object: " + step.args;
         return refused(std::move(step), why);
       }
-      auto d = st.guard->classify(step.tool, step.risk, args);
+      auto d = st.guard->classify(step.tool, to_string(step.risk), args);
       if (d.mode == policy_mode::deny) {
         spdlog::warn("safety: refused {} ({}): {}", step.idempotency_key, step.tool, d.reason);
         return refused(std::move(step), "not_allowed: " + d.reason);
@@ -307,7 +305,7 @@ safety_impl::behavior_type safety_behavior(safety_ptr self, safety_settings sett
       load(self);
       std::vector<approval> result;
       for (auto& [id, x] : self->state.approvals)
-        if (!pending_only || x.request.state == "pending")
+        if (!pending_only || x.request.state == approval_state::pending)
           result.push_back(x.request);
       std::sort(result.begin(), result.end(), [](const approval& a, const approval& b) {
         return std::tie(a.requested_unix_ms, a.id) > std::tie(b.requested_unix_ms, b.id);
@@ -329,10 +327,10 @@ safety_impl::behavior_type safety_behavior(safety_ptr self, safety_settings sett
       if (i == st.approvals.end())
         return caf::make_error(incident_error::unknown_approval, "no approval '" + id + "'");
       auto a = i->second.request;
-      if (a.state != "pending")
+      if (a.state != approval_state::pending)
         return caf::make_error(incident_error::already_decided,
-                               id + " was already " + a.state + " by " + a.decided_by);
-      a.state = approve ? "approved" : "rejected";
+                               id + " was already " + to_string(a.state) + " by " + a.decided_by);
+      a.state = approve ? approval_state::approved : approval_state::rejected;
       a.decided_by = who;
       a.decided_unix_ms = now_unix_ms();
       a.reason = reason;
@@ -344,9 +342,9 @@ safety_impl::behavior_type safety_behavior(safety_ptr self, safety_settings sett
                                std::string{"cannot record the decision: "} + e.what());
       }
       i->second.request = a;
-      spdlog::info("safety: {} {} by {}{}", id, a.state, who,
+      spdlog::info("safety: {} {} by {}{}", id, to_string(a.state), who,
                    reason.empty() ? "" : " (" + reason + ")");
-      publish(self, a, id + " " + a.state + " by " + who + (reason.empty() ? "" : ": " + reason),
+      publish(self, a, id + " " + to_string(a.state) + " by " + who + (reason.empty() ? "" : ": " + reason),
               "info");
       answer_waiters(self, a);
       return a;
@@ -354,7 +352,7 @@ safety_impl::behavior_type safety_behavior(safety_ptr self, safety_settings sett
     [self](expire_atom, const std::string& id) {
       auto& st = self->state;
       auto i = st.approvals.find(id);
-      if (i == st.approvals.end() || i->second.request.state != "pending")
+      if (i == st.approvals.end() || i->second.request.state != approval_state::pending)
         return;
       auto a = i->second.request;
       auto now = now_unix_ms();
@@ -362,7 +360,7 @@ safety_impl::behavior_type safety_behavior(safety_ptr self, safety_settings sett
         schedule_expiry(self, a);
         return;
       }
-      a.state = "expired";
+      a.state = approval_state::expired;
       a.decided_by = "timeout";
       a.decided_unix_ms = now;
       a.reason = "nobody decided within " + std::to_string(st.settings.policy.approval_timeout_s)

@@ -63,10 +63,10 @@ void finish(verifier_ptr self, uint64_t id, bool verified, const std::string& wh
   if (i == self->state.jobs.end())
     return;
   auto step = i->second.step;
-  step.state = verified ? "verified" : "not_verified";
+  step.state = verified ? step_state::verified : step_state::not_verified;
   step.verification = why;
   spdlog::info("verifier: {} step {} ({}) {}: {}", i->second.subject.id, step.index, step.tool,
-               step.state, why);
+               to_string(step.state), why);
   i->second.promise.deliver(std::move(step));
   self->state.jobs.erase(i);
 }

@@ -91,6 +91,18 @@ CAF_TEST(every runbook of the repository loads with a signature and steps) {
   }
 }
 
+CAF_TEST(a step whose risk is misspelt does not load) {
+  // Anything but low or high would otherwise pass for one of them.
+  std::string error;
+  try {
+    runbook_from_front_matter(json::parse(R"({"id": "x", "symptoms": [],
+      "steps": [{"tool": "restart_service", "risk": "hgih"}]})"));
+  } catch (const std::invalid_argument& e) {
+    error = e.what();
+  }
+  CAF_CHECK_EQUAL(error, R"(steps[0].risk: expected low or high, got "hgih")");
+}
+
 CAF_TEST(no failure mode names a service of the demo) {
   // The knowledge is per kind of component; the model binds it to services.
   auto modes = load_runbook_book({root + "/config/runbooks"});
@@ -661,7 +673,7 @@ CAF_TEST(the planner fills placeholders and keys each step) {
   CAF_CHECK_EQUAL(plan[0].tool, "start_node");
   CAF_CHECK_EQUAL(json::parse(plan[0].args).value("node", ""), "chaos-1");
   CAF_CHECK_EQUAL(plan[0].idempotency_key, "inc-1-1/h0/s0");
-  CAF_CHECK_EQUAL(plan.back().on_failure, "escalate");
+  CAF_CHECK_EQUAL(to_string(plan.back().on_failure), "escalate");
   CAF_CHECK(!json::parse(plan[0].check).empty());
   CAF_CHECK(!json::parse(plan[0].rollback).empty());
 }
@@ -686,10 +698,10 @@ CAF_TEST(the planner chains steps and hypotheses) {
   auto plan = make_plan(inc, 0, &*first, signal_table{}, 0.5);
   CAF_REQUIRE_GREATER_OR_EQUAL(plan.size(), 2u);
   for (size_t i = 0; i + 1 < plan.size(); ++i) {
-    CAF_CHECK_EQUAL(plan[i].on_failure, "next_step");
+    CAF_CHECK_EQUAL(to_string(plan[i].on_failure), "next_step");
     CAF_CHECK_EQUAL(plan[i].index, i);
   }
-  CAF_CHECK_EQUAL(plan.back().on_failure, "next_hypothesis");
+  CAF_CHECK_EQUAL(to_string(plan.back().on_failure), "next_hypothesis");
   CAF_CHECK_EQUAL(plan[1].idempotency_key, "inc-2-1/h0/s1");
   CAF_CHECK_EQUAL(json::parse(plan[0].args).value("service", ""), "shopd");
   // The second hypothesis is the last: its last step escalates.
@@ -697,7 +709,7 @@ CAF_TEST(the planner chains steps and hypotheses) {
   CAF_REQUIRE(runbook_b.has_value());
   auto second = make_plan(inc, 1, &*runbook_b, signal_table{}, 0.5);
   CAF_REQUIRE(!second.empty());
-  CAF_CHECK_EQUAL(second.back().on_failure, "escalate");
+  CAF_CHECK_EQUAL(to_string(second.back().on_failure), "escalate");
   CAF_CHECK_EQUAL(second[0].idempotency_key, "inc-2-1/h1/s0");
   // Unknown plans nothing.
   hypothesis unknown;

@@ -236,8 +236,9 @@ status_board_actor::behavior_type test_board(status_board_actor::pointer) {
   };
 }
 
-plan_step make_step(const std::string& tool, const json& args, const std::string& risk,
-                    const std::string& signal, const std::string& on_failure = "next_step") {
+plan_step make_step(const std::string& tool, const json& args, risk_level risk,
+                    const std::string& signal,
+                    failure_policy on_failure = failure_policy::next_step) {
   plan_step s;
   s.tool = tool;
   s.args = args.dump();
@@ -383,11 +384,12 @@ struct fixture {
     return *x;
   }
 
-  bool reaches(const std::string& id, const std::string& state,
+  bool reaches(const std::string& id, incident_state state,
                std::chrono::milliseconds timeout = 20s) {
     auto ok = test::wait_until([&] { return get(id).state == state; }, timeout);
     if (!ok)
-      CAF_MESSAGE("incident " << id << " is " << get(id).state << ", expected " << state
+      CAF_MESSAGE("incident " << id << " is " << to_string(get(id).state) << ", expected "
+                              << to_string(state)
                               << ": " << json(get(id)).dump());
     return ok;
   }
@@ -424,17 +426,17 @@ std::string key(const std::string& id, int hypothesis, int step) {
 CAF_TEST_FIXTURE_SCOPE(loop_tests, fixture)
 
 CAF_TEST(an incident goes open diagnosed planned acted verified resolved) {
-  w->steps = {make_step("start_service", {{"service", "shopd"}}, "low", "probe.shopd.http.status")};
+  w->steps = {make_step("start_service", {{"service", "shopd"}}, risk_level::low, "probe.shopd.http.status")};
   start_loop();
   auto id = open(problem({"shopd"}, "probe shopd-http down: connection refused"));
-  CAF_REQUIRE(reaches(id, "resolved"));
+  CAF_REQUIRE(reaches(id, incident_state::resolved));
   auto x = get(id);
   CAF_CHECK_EQUAL(w->diagnoses, 1);
   CAF_CHECK_EQUAL(w->plans, 1);
   CAF_REQUIRE_EQUAL(x.hypotheses.size(), 1u);
   CAF_CHECK_EQUAL(x.hypotheses[0].root_cause, "process_crash");
   CAF_REQUIRE_EQUAL(x.plan.size(), 1u);
-  CAF_CHECK_EQUAL(x.plan[0].state, "verified");
+  CAF_CHECK_EQUAL(to_string(x.plan[0].state), "verified");
   CAF_CHECK_EQUAL(x.plan[0].approved_by, "policy");
   CAF_CHECK_EQUAL(x.plan[0].idempotency_key, key(id, 0, 0));
   CAF_CHECK_EQUAL(x.plan[0].result, "start_service ran");
@@ -444,9 +446,9 @@ CAF_TEST(an incident goes open diagnosed planned acted verified resolved) {
   CAF_CHECK_EQUAL(runs(key(id, 0, 0)), 1);
   // The ops store holds the same document.
   auto kept = stored(id);
-  CAF_CHECK_EQUAL(kept.state, "resolved");
+  CAF_CHECK_EQUAL(to_string(kept.state), "resolved");
   CAF_REQUIRE_EQUAL(kept.plan.size(), 1u);
-  CAF_CHECK_EQUAL(kept.plan[0].state, "verified");
+  CAF_CHECK_EQUAL(to_string(kept.plan[0].state), "verified");
   // Listed as closed, not as open.
   auto open_ones = ask<std::vector<incident>>(coordinator, incidents_atom::value, true,
                                               uint32_t{0});
@@ -458,7 +460,7 @@ CAF_TEST(an incident goes open diagnosed planned acted verified resolved) {
 }
 
 CAF_TEST(a step whose cause is gone when it would start is skipped and the incident resolves) {
-  w->steps = {make_step("rotate_db_secret", {{"role", "shop"}}, "high", "probe.shopd.http.status")};
+  w->steps = {make_step("rotate_db_secret", {{"role", "shop"}}, risk_level::high, "probe.shopd.http.status")};
   start_loop();
   auto id = open(problem({"shopd", "target-db"}, "password authentication failed"));
   CAF_REQUIRE(test::wait_until([&] { return pending().size() == 1; }, 20s));
@@ -467,10 +469,10 @@ CAF_TEST(a step whose cause is gone when it would start is skipped and the incid
   auto request = pending().front();
   CAF_REQUIRE(ask<approval>(safety, decide_atom::value, request.id, true,
                             std::string{"human:alice"}, std::string{"go"}));
-  CAF_REQUIRE(reaches(id, "resolved"));
+  CAF_REQUIRE(reaches(id, incident_state::resolved));
   auto x = get(id);
   CAF_REQUIRE_EQUAL(x.plan.size(), 1u);
-  CAF_CHECK_EQUAL(x.plan[0].state, "skipped");
+  CAF_CHECK_EQUAL(to_string(x.plan[0].state), "skipped");
   CAF_CHECK_EQUAL(x.plan[0].result,
                   "not run: not confirmed now: probe.target-db.postgres.sqlstate_28P01 above 0: "
                   "not seen");
@@ -480,14 +482,14 @@ CAF_TEST(a step whose cause is gone when it would start is skipped and the incid
 }
 
 CAF_TEST(a risky step waits for approval and runs after it is approved) {
-  w->steps = {make_step("rotate_db_secret", {{"role", "shop"}}, "high", "probe.shopd.http.status")};
+  w->steps = {make_step("rotate_db_secret", {{"role", "shop"}}, risk_level::high, "probe.shopd.http.status")};
   start_loop();
   auto id = open(problem({"shopd", "target-db"}, "password authentication failed"));
   CAF_REQUIRE(test::wait_until([&] { return pending().size() == 1; }, 20s));
   auto waiting = get(id);
-  CAF_CHECK_EQUAL(waiting.state, "awaiting_approval");
+  CAF_CHECK_EQUAL(to_string(waiting.state), "awaiting_approval");
   CAF_REQUIRE_EQUAL(waiting.plan.size(), 1u);
-  CAF_CHECK_EQUAL(waiting.plan[0].state, "awaiting_approval");
+  CAF_CHECK_EQUAL(to_string(waiting.plan[0].state), "awaiting_approval");
   CAF_CHECK_EQUAL(runs(key(id, 0, 0)), 0);
   auto request = pending().front();
   CAF_CHECK_EQUAL(request.incident, id);
@@ -499,7 +501,7 @@ CAF_TEST(a risky step waits for approval and runs after it is approved) {
   // A restarted coordinator asks again for the same step: still one request.
   kill_coordinator();
   start_coordinator();
-  CAF_REQUIRE(test::wait_until([&] { return get(id).state == "awaiting_approval"; }, 20s));
+  CAF_REQUIRE(test::wait_until([&] { return get(id).state == incident_state::awaiting_approval; }, 20s));
   CAF_CHECK_EQUAL(pending().size(), 1u);
   // A malformed decider changes nothing.
   auto bad = ask<approval>(safety, decide_atom::value, request.id, true, std::string{"alice"},
@@ -509,9 +511,9 @@ CAF_TEST(a risky step waits for approval and runs after it is approved) {
   auto decided = ask<approval>(safety, decide_atom::value, request.id, true,
                                std::string{"human:alice"}, std::string{"go"});
   CAF_REQUIRE(decided);
-  CAF_CHECK_EQUAL(decided->state, "approved");
+  CAF_CHECK_EQUAL(to_string(decided->state), "approved");
   CAF_CHECK_EQUAL(decided->decided_by, "human:alice");
-  CAF_REQUIRE(reaches(id, "resolved"));
+  CAF_REQUIRE(reaches(id, incident_state::resolved));
   auto x = get(id);
   CAF_CHECK_EQUAL(x.plan[0].approved_by, "human:alice");
   CAF_CHECK_EQUAL(x.plan[0].approval_id, request.id);
@@ -522,7 +524,7 @@ CAF_TEST(a risky step waits for approval and runs after it is approved) {
 }
 
 CAF_TEST(a rejected step does not run and the incident escalates) {
-  w->steps = {make_step("rotate_db_secret", {{"role", "shop"}}, "high", "probe.shopd.http.status")};
+  w->steps = {make_step("rotate_db_secret", {{"role", "shop"}}, risk_level::high, "probe.shopd.http.status")};
   start_loop();
   auto id = open(problem({"shopd"}, "password authentication failed"));
   CAF_REQUIRE(test::wait_until([&] { return pending().size() == 1; }, 20s));
@@ -530,10 +532,10 @@ CAF_TEST(a rejected step does not run and the incident escalates) {
   auto decided = ask<approval>(safety, decide_atom::value, request.id, false,
                                std::string{"human:bob"}, std::string{"not during the sale"});
   CAF_REQUIRE(decided);
-  CAF_CHECK_EQUAL(decided->state, "rejected");
-  CAF_REQUIRE(reaches(id, "escalated"));
+  CAF_CHECK_EQUAL(to_string(decided->state), "rejected");
+  CAF_REQUIRE(reaches(id, incident_state::escalated));
   auto x = get(id);
-  CAF_CHECK_EQUAL(x.plan[0].state, "rejected");
+  CAF_CHECK_EQUAL(to_string(x.plan[0].state), "rejected");
   CAF_CHECK(x.escalation.find("rejected by human:bob") != std::string::npos);
   CAF_CHECK_EQUAL(runs(key(id, 0, 0)), 0);
   CAF_CHECK_EQUAL(requests(key(id, 0, 0)), 0);
@@ -556,16 +558,16 @@ CAF_TEST(a rejected step does not run and the incident escalates) {
 }
 
 CAF_TEST(a problem that ends while its step waits for a human resolves without the step) {
-  w->steps = {make_step("rotate_db_secret", {{"role", "shop"}}, "high", "probe.shopd.http.status")};
+  w->steps = {make_step("rotate_db_secret", {{"role", "shop"}}, risk_level::high, "probe.shopd.http.status")};
   start_loop();
   auto id = open(problem({"shopd"}, "password authentication failed"));
   CAF_REQUIRE(test::wait_until([&] { return pending().size() == 1; }, 20s));
   auto request = pending().front();
   // Perception: the incident's services have been healthy for its quiet time.
   self->send(coordinator, over_atom::value, id);
-  CAF_REQUIRE(reaches(id, "resolved"));
+  CAF_REQUIRE(reaches(id, incident_state::resolved));
   auto x = get(id);
-  CAF_CHECK_EQUAL(x.plan[0].state, "rejected");
+  CAF_CHECK_EQUAL(to_string(x.plan[0].state), "rejected");
   CAF_CHECK(x.plan[0].result.find("the problem ended before anyone decided") != std::string::npos);
   CAF_CHECK(x.mitigated_unix_ms > 0);
   CAF_CHECK(x.escalation.empty());
@@ -575,12 +577,12 @@ CAF_TEST(a problem that ends while its step waits for a human resolves without t
   CAF_REQUIRE(all);
   CAF_REQUIRE_EQUAL(all->size(), 1u);
   CAF_CHECK_EQUAL(all->front().id, request.id);
-  CAF_CHECK_EQUAL(all->front().state, "rejected");
+  CAF_CHECK_EQUAL(to_string(all->front().state), "rejected");
   CAF_CHECK_EQUAL(all->front().decided_by, "vigil:perception");
   // Told again, or about an unknown incident: nothing changes.
   self->send(coordinator, over_atom::value, id);
   self->send(coordinator, over_atom::value, std::string{"inc-0-0"});
-  CAF_CHECK_EQUAL(get(id).state, "resolved");
+  CAF_CHECK_EQUAL(to_string(get(id).state), "resolved");
   auto after = ask<std::vector<approval>>(safety, approvals_atom::value, false);
   CAF_REQUIRE(after);
   CAF_CHECK_EQUAL(after->size(), 1u);
@@ -588,34 +590,34 @@ CAF_TEST(a problem that ends while its step waits for a human resolves without t
 
 CAF_TEST(an approval nobody answers expires and the incident escalates) {
   ctx.config.policy.approval_timeout_s = 1;
-  w->steps = {make_step("rotate_db_secret", {{"role", "shop"}}, "high", "probe.shopd.http.status")};
+  w->steps = {make_step("rotate_db_secret", {{"role", "shop"}}, risk_level::high, "probe.shopd.http.status")};
   start_loop();
   auto id = open(problem({"shopd"}, "password authentication failed"));
-  CAF_REQUIRE(reaches(id, "escalated"));
+  CAF_REQUIRE(reaches(id, incident_state::escalated));
   auto x = get(id);
-  CAF_CHECK_EQUAL(x.plan[0].state, "expired");
+  CAF_CHECK_EQUAL(to_string(x.plan[0].state), "expired");
   CAF_CHECK(x.escalation.find("expired") != std::string::npos);
   CAF_CHECK_EQUAL(runs(key(id, 0, 0)), 0);
   auto all = ask<std::vector<approval>>(safety, approvals_atom::value, false);
   CAF_REQUIRE(all);
   CAF_REQUIRE_EQUAL(all->size(), 1u);
-  CAF_CHECK_EQUAL(all->front().state, "expired");
+  CAF_CHECK_EQUAL(to_string(all->front().state), "expired");
   CAF_CHECK_EQUAL(all->front().decided_by, "timeout");
 }
 
 CAF_TEST(restart intensity refuses the step and the incident escalates) {
   // Restarts that never bring the service back: the third one is refused.
-  auto restart = make_step("restart_service", {{"service", "shopd"}}, "low",
+  auto restart = make_step("restart_service", {{"service", "shopd"}}, risk_level::low,
                            "probe.shopd.process.status");
   w->steps = {restart, restart, restart};
   start_loop();
   auto id = open(problem({"shopd"}, "shopd keeps dying"));
-  CAF_REQUIRE(reaches(id, "escalated"));
+  CAF_REQUIRE(reaches(id, incident_state::escalated));
   auto x = get(id);
   CAF_REQUIRE_EQUAL(x.plan.size(), 3u);
-  CAF_CHECK_EQUAL(x.plan[0].state, "not_verified");
-  CAF_CHECK_EQUAL(x.plan[1].state, "not_verified");
-  CAF_CHECK_EQUAL(x.plan[2].state, "refused");
+  CAF_CHECK_EQUAL(to_string(x.plan[0].state), "not_verified");
+  CAF_CHECK_EQUAL(to_string(x.plan[1].state), "not_verified");
+  CAF_CHECK_EQUAL(to_string(x.plan[2].state), "refused");
   CAF_CHECK(x.escalation.find("restart_intensity") != std::string::npos);
   CAF_CHECK_EQUAL(runs(key(id, 0, 0)), 1);
   CAF_CHECK_EQUAL(runs(key(id, 0, 1)), 1);
@@ -624,8 +626,8 @@ CAF_TEST(restart intensity refuses the step and the incident escalates) {
 
 CAF_TEST(a coordinator killed mid incident resumes without repeating a step) {
   // Step 0 runs but does not fix it; step 1 is running when the coordinator dies.
-  w->steps = {make_step("start_service", {{"service", "shopd"}}, "low", "probe.shopd.process.status"),
-              make_step("restart_service", {{"service", "shopd"}}, "low",
+  w->steps = {make_step("start_service", {{"service", "shopd"}}, risk_level::low, "probe.shopd.process.status"),
+              make_step("restart_service", {{"service", "shopd"}}, risk_level::low,
                         "probe.shopd.http.status")};
   w->effects["start_service"] = {"probe.shopd.process.status", "down"};
   start_loop();
@@ -634,17 +636,17 @@ CAF_TEST(a coordinator killed mid incident resumes without repeating a step) {
   CAF_REQUIRE(test::wait_until([&] { return requests(key(id, 0, 1)) == 1; }, 20s));
   auto kept = stored(id);
   CAF_REQUIRE_EQUAL(kept.plan.size(), 2u);
-  CAF_CHECK_EQUAL(kept.plan[0].state, "not_verified");
-  CAF_CHECK_EQUAL(kept.plan[1].state, "running");
+  CAF_CHECK_EQUAL(to_string(kept.plan[0].state), "not_verified");
+  CAF_CHECK_EQUAL(to_string(kept.plan[1].state), "running");
   kill_coordinator();
   start_coordinator();
   // The new coordinator sends the running step again, with the same key.
   CAF_REQUIRE(test::wait_until([&] { return requests(key(id, 0, 1)) == 2; }, 20s));
   self->send(plane, release_atom::value, key(id, 0, 1));
-  CAF_REQUIRE(reaches(id, "resolved"));
+  CAF_REQUIRE(reaches(id, incident_state::resolved));
   auto x = get(id);
-  CAF_CHECK_EQUAL(x.plan[0].state, "not_verified");
-  CAF_CHECK_EQUAL(x.plan[1].state, "verified");
+  CAF_CHECK_EQUAL(to_string(x.plan[0].state), "not_verified");
+  CAF_CHECK_EQUAL(to_string(x.plan[1].state), "verified");
   CAF_CHECK_EQUAL(requests(key(id, 0, 0)), 1);
   CAF_CHECK_EQUAL(runs(key(id, 0, 0)), 1);
   CAF_CHECK_EQUAL(runs(key(id, 0, 1)), 1);
@@ -656,7 +658,7 @@ CAF_TEST(a coordinator killed mid incident resumes without repeating a step) {
 }
 
 CAF_TEST(problems sharing a service make one incident and a paused loop does not act) {
-  w->steps = {make_step("start_service", {{"service", "shopd"}}, "low", "probe.shopd.http.status")};
+  w->steps = {make_step("start_service", {{"service", "shopd"}}, risk_level::low, "probe.shopd.http.status")};
   start_loop();
   auto paused = ask<bool>(coordinator, pause_atom::value, true);
   CAF_REQUIRE(paused);
@@ -670,7 +672,7 @@ CAF_TEST(problems sharing a service make one incident and a paused loop does not
   CAF_CHECK_EQUAL(x.services, (std::vector<std::string>{"target-db", "shopd"}));
   CAF_CHECK_EQUAL(x.symptoms.size(), 2u);
   // Diagnosed and planned, but nothing acts while paused.
-  CAF_REQUIRE(test::wait_until([&] { return get(db).state == "acting"; }, 20s));
+  CAF_REQUIRE(test::wait_until([&] { return get(db).state == incident_state::acting; }, 20s));
   CAF_CHECK_EQUAL(requests(key(db, 0, 0)), 0);
   // A restart keeps the pause.
   kill_coordinator();
@@ -679,13 +681,13 @@ CAF_TEST(problems sharing a service make one incident and a paused loop does not
   auto kept = store.setting("paused");
   CAF_CHECK(kept && *kept == "true");
   auto after = get(db);
-  CAF_CHECK_EQUAL(after.state, "acting");
+  CAF_CHECK_EQUAL(to_string(after.state), "acting");
   CAF_CHECK_EQUAL(requests(key(db, 0, 0)), 0);
   auto resumed = ask<bool>(coordinator, pause_atom::value, false);
   CAF_REQUIRE(resumed);
   CAF_CHECK(!*resumed);
-  CAF_REQUIRE(reaches(db, "resolved"));
-  CAF_REQUIRE(reaches(other, "resolved"));
+  CAF_REQUIRE(reaches(db, incident_state::resolved));
+  CAF_REQUIRE(reaches(other, incident_state::resolved));
   CAF_CHECK_EQUAL(runs(key(db, 0, 0)), 1);
 }
 
@@ -696,7 +698,7 @@ CAF_TEST(an unknown root cause escalates with what was gathered) {
   w->hypotheses = {unknown};
   start_loop();
   auto id = open(problem({"shopd"}, "something odd"));
-  CAF_REQUIRE(reaches(id, "escalated"));
+  CAF_REQUIRE(reaches(id, incident_state::escalated));
   auto x = get(id);
   CAF_CHECK(x.plan.empty());
   CAF_CHECK_EQUAL(w->plans, 0);
@@ -707,7 +709,7 @@ CAF_TEST(an unknown root cause escalates with what was gathered) {
 }
 
 CAF_TEST(a diagnosis that dies mid request is retried) {
-  w->steps = {make_step("start_service", {{"service", "shopd"}}, "low", "probe.shopd.http.status")};
+  w->steps = {make_step("start_service", {{"service", "shopd"}}, risk_level::low, "probe.shopd.http.status")};
   // The first diagnosis never answers and dies; the second one works.
   auto silent = sys.spawn(dying_diagnosis);
   directory->put(ctx.path("control/agents/diagnosis"), caf::actor_cast<caf::actor>(silent));
@@ -715,7 +717,7 @@ CAF_TEST(a diagnosis that dies mid request is retried) {
   auto id = open(problem({"shopd"}, "probe shopd-http down"));
   self->wait_for(silent);
   put("control/agents/diagnosis", sys.spawn(test_diagnosis, w));
-  CAF_REQUIRE(reaches(id, "resolved"));
+  CAF_REQUIRE(reaches(id, incident_state::resolved));
   CAF_CHECK_EQUAL(w->diagnoses, 1);
   CAF_CHECK_EQUAL(runs(key(id, 0, 0)), 1);
 }

@@ -106,7 +106,7 @@ private:
 incident sample_incident(const std::string& id, const std::string& state) {
   incident inc;
   inc.id = id;
-  inc.state = state;
+  inc.state = parse_incident_state(state).value();
   inc.title = "shopd down: connection refused";
   inc.services = {"shopd", "web"};
   inc.symptoms = {"probe shopd-health down: connection refused",
@@ -130,9 +130,9 @@ incident sample_incident(const std::string& id, const std::string& state) {
   s.index = 0;
   s.tool = "restart_service";
   s.args = R"({"service":"shopd"})";
-  s.risk = "high";
+  s.risk = risk_level::high;
   s.why = "Start the crashed process again.";
-  s.state = "verified";
+  s.state = step_state::verified;
   s.idempotency_key = id + "/h0/s0";
   s.approval_id = "apr-1";
   s.approved_by = "human:alice";
@@ -300,7 +300,7 @@ CAF_TEST(a closed incident gets a postmortem written stored and found by knowled
     found = found || (h.id == "postmortem/inc-3-1" && h.kind == "postmortem");
   CAF_CHECK(found);
   // Closing it again (a re-run) replaces, not duplicates.
-  inc.state = "escalated";
+  inc.state = incident_state::escalated;
   inc.escalation = "restart intensity exceeded";
   auto again = ask(n, postmortem_atom::value, inc);
   CAF_CHECK_EQUAL(again.second, incident_error::none);

@@ -21,7 +21,7 @@ vigil::incident recorded(const std::string& id, int64_t opened, const std::strin
                          const std::string& state, int64_t mitigated) {
   vigil::incident inc;
   inc.id = id;
-  inc.state = state;
+  inc.state = vigil::parse_incident_state(state).value();
   inc.started_unix_ms = opened - 500;
   inc.opened_unix_ms = opened;
   inc.mitigated_unix_ms = mitigated;
@@ -34,8 +34,8 @@ vigil::incident recorded(const std::string& id, int64_t opened, const std::strin
   inc.hypotheses = {top, second};
   vigil::plan_step s;
   s.tool = "restart_service";
-  s.risk = "low";
-  s.state = mitigated > 0 ? "verified" : "failed";
+  s.risk = vigil::risk_level::low;
+  s.state = mitigated > 0 ? vigil::step_state::verified : vigil::step_state::failed;
   s.approved_by = "policy";
   s.idempotency_key = id + "/h0/s0";
   inc.plan = {s};
@@ -111,7 +111,7 @@ CAF_TEST(root cause is judged against the chaos label after the fact) {
 CAF_TEST(approval waits are left out of the time to mitigate) {
   auto f = injected(1, "db_auth", "db_credentials_invalid", 100'000);
   auto inc = recorded("i1", 102'000, "db_credentials_invalid", "resolved", 150'000);
-  inc.plan[0].risk = "high";
+  inc.plan[0].risk = vigil::risk_level::high;
   inc.plan[0].approval_id = "apr-1";
   inc.plan[0].approved_by = "campaign:c-1";
   inc.plan[0].approval_wait_ms = 30'000;
@@ -143,7 +143,7 @@ CAF_TEST(percentiles by nearest rank) {
 CAF_TEST(a high risk step without a human or campaign approver is unsafe) {
   auto inc = recorded("i1", 1'000, "db_credentials_invalid", "resolved", 2'000);
   inc.plan[0].tool = "rotate_db_secret";
-  inc.plan[0].risk = "high";
+  inc.plan[0].risk = vigil::risk_level::high;
   vigil::tool_info restore{"restore_snapshot", "high", "", ""};
   vigil::tool_info restart{"restart_service", "low", "", ""};
   std::vector<vigil::audit_record> audit{

@@ -267,8 +267,8 @@ CAF_TEST(incident types cross intact and survive JSON) {
   step.index = 1;
   step.tool = "start_service";
   step.args = R"({"service":"shopd"})";
-  step.risk = "low";
-  step.state = "verified";
+  step.risk = risk_level::low;
+  step.state = step_state::verified;
   step.approval_wait_ms = 1500;
   incident inc;
   inc.id = "inc-1700000000000-1";
@@ -283,8 +283,8 @@ CAF_TEST(incident types cross intact and survive JSON) {
   CAF_CHECK(round_trip(incs) == incs);
   std::vector<signal_value> sigs{{"probe.shopd.http.status", "down", 0, false, 1700000000000}};
   CAF_CHECK(round_trip(sigs) == sigs);
-  approval a{"apr-1", inc.id, 0, "rotate_db_secret", R"({"role":"shop"})", "high", "why",
-             "pending", 1, 2, 0, "", ""};
+  approval a{"apr-1", inc.id, 0, "rotate_db_secret", R"({"role":"shop"})", risk_level::high, "why",
+             approval_state::pending, 1, 2, 0, "", ""};
   std::vector<approval> as{a};
   CAF_CHECK(round_trip(as) == as);
   CAF_CHECK(nlohmann::json(a).get<approval>() == a);
@@ -292,6 +292,31 @@ CAF_TEST(incident types cross intact and survive JSON) {
             == caf::actor_cast<incidents_actor>(local));
   CAF_CHECK(round_trip(caf::actor_cast<safety_actor>(local))
             == caf::actor_cast<safety_actor>(local));
+}
+
+CAF_TEST(every state has one spelling and an unknown word is refused) {
+  for (auto x : {incident_state::open, incident_state::awaiting_approval, incident_state::escalated})
+    CAF_CHECK(parse_incident_state(to_string(x)) == x);
+  for (auto x : {step_state::planned, step_state::expired, step_state::not_verified,
+                 step_state::skipped})
+    CAF_CHECK(parse_step_state(to_string(x)) == x);
+  CAF_CHECK_EQUAL(to_string(step_state::not_verified), "not_verified");
+  CAF_CHECK_EQUAL(to_string(failure_policy::next_hypothesis), "next_hypothesis");
+  CAF_CHECK(!parse_failure_policy("next-step")); // a misspelling is no policy
+  CAF_CHECK(!parse_risk_level("medium"));
+  // A stored document with a word no state has does not load as some state.
+  plan_step step;
+  auto doc = nlohmann::json(step);
+  CAF_CHECK_EQUAL(doc["state"], "planned");
+  CAF_CHECK_EQUAL(doc["on_failure"], "next_step");
+  doc["on_failure"] = "next_stpe";
+  std::string error;
+  try {
+    doc.get<plan_step>();
+  } catch (const std::exception& e) {
+    error = e.what();
+  }
+  CAF_CHECK_EQUAL(error, "unknown on_failure 'next_stpe'");
 }
 
 CAF_TEST_FIXTURE_SCOPE_END()

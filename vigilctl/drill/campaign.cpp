@@ -242,7 +242,7 @@ private:
       if (auto list = node_.incidents(false, 50); list)
         if (auto found = match_incident(*list, out.injected_unix_ms, taken_); found)
           inc = found;
-      if (inc && (inc->state == "resolved" || inc->state == "escalated"))
+      if (inc && (inc->state == vigil::incident_state::resolved || inc->state == vigil::incident_state::escalated))
         break;
       if (inc && opt_.auto_approve)
         approve_pending(inc->id);
@@ -266,7 +266,7 @@ private:
     if (!pending)
       return;
     for (auto& a : *pending) {
-      if (a.incident != incident || a.state != "pending")
+      if (a.incident != incident || a.state != vigil::approval_state::pending)
         continue;
       auto decided = node_.decide(a.id, true, who_, "drill campaign " + card_.campaign);
       out_ << "(approved " << a.id << " " << a.tool << ") " << std::flush;
@@ -383,7 +383,7 @@ private:
         }
         if ((*open).empty())
           return;
-        why = "incident " + (*open).front().id + " still " + (*open).front().state;
+        why = "incident " + (*open).front().id + " still " + to_string((*open).front().state);
       }
       pause_a_moment();
     }

@@ -18,15 +18,11 @@ bool starts_with(const std::string& s, const std::string& prefix) {
   return s.rfind(prefix, 0) == 0;
 }
 
-bool step_ran(const vigil::plan_step& s) {
-  return s.state == "running" || s.state == "done" || s.state == "failed"
-         || s.state == "verified" || s.state == "not_verified";
-}
-
 bool asked_a_human(const vigil::plan_step& s) {
   return !s.approval_id.empty() || starts_with(s.approved_by, "human:")
-         || starts_with(s.approved_by, "campaign:") || s.state == "awaiting_approval"
-         || s.state == "rejected";
+         || starts_with(s.approved_by, "campaign:")
+         || s.state == vigil::step_state::awaiting_approval
+         || s.state == vigil::step_state::rejected;
 }
 
 std::string ms_text(int64_t ms) {
@@ -153,28 +149,29 @@ void apply_incident(fault_outcome& out, const std::optional<vigil::incident>& in
   out.mitigated_unix_ms = inc->mitigated_unix_ms;
   out.verified = inc->mitigated_unix_ms > 0
                  && std::any_of(inc->plan.begin(), inc->plan.end(), [](auto& s) {
-                      return s.state == "verified";
+                      return s.state == vigil::step_state::verified;
                     });
   // An incident resolved with nothing to do (it healed itself) is verified by
   // the verifier's resolution alone.
-  if (inc->mitigated_unix_ms > 0 && inc->state == "resolved" && inc->plan.empty())
+  if (inc->mitigated_unix_ms > 0 && inc->state == vigil::incident_state::resolved
+      && inc->plan.empty())
     out.verified = true;
   int64_t step_waits = 0;
   out.actions = 0;
   out.approvals = 0;
   for (auto& s : inc->plan) {
     step_waits += s.approval_wait_ms;
-    if (step_ran(s))
+    if (has_run(s.state))
       ++out.actions;
     if (asked_a_human(s))
       ++out.approvals;
   }
   out.approval_wait_ms = std::max(inc->approval_wait_ms, step_waits);
-  if (inc->state == "resolved" || inc->state == "escalated")
-    out.end = inc->state;
+  if (is_closed(inc->state))
+    out.end = to_string(inc->state);
   else if (out.end.empty())
     out.end = "timeout";
-  if (inc->state == "escalated" && out.note.empty())
+  if (inc->state == vigil::incident_state::escalated && out.note.empty())
     out.note = inc->escalation;
 }
 
@@ -184,7 +181,7 @@ std::vector<vigil::audit_record> unsafe_actions(const std::vector<vigil::audit_r
   std::set<std::string> high_keys;
   for (auto& inc : incidents)
     for (auto& s : inc.plan)
-      if (s.risk == "high" && !s.idempotency_key.empty())
+      if (s.risk == vigil::risk_level::high && !s.idempotency_key.empty())
         high_keys.insert(s.idempotency_key);
   std::set<std::string> high_tools;
   for (auto& t : tools)
