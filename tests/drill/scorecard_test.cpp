@@ -182,6 +182,9 @@ CAF_TEST(tally per kind and in total) {
   apply_incident(c, std::nullopt);
   auto d = injected(4, "db_down", "db_unavailable", 0);
   d.end = "inject_failed";
+  // Counted before the clean-up: the second crash lost two orders.
+  b.orders_lost = 2;
+  b.lost_ids = {"41", "42"};
   card.faults = {a, b, c, d};
   tally(card);
   CAF_REQUIRE_EQUAL(card.kinds.size(), 2u);
@@ -206,7 +209,11 @@ CAF_TEST(tally per kind and in total) {
   auto doc = to_json(card);
   CAF_CHECK_EQUAL(doc["total"]["injected"], 3);
   CAF_CHECK_EQUAL(doc["faults"].size(), 4u);
+  CAF_CHECK_EQUAL(doc["faults"][1]["orders_lost"], 2);
+  CAF_CHECK_EQUAL(doc["faults"][1]["lost_ids"], nlohmann::json({"41", "42"}));
+  CAF_CHECK_EQUAL(doc["faults"][2]["orders_lost"], -1); // not checked
   auto md = to_markdown(card);
+  CAF_CHECK_NOT_EQUAL(md.find("| 10.0 s | 0.0 s | 1 | 2 |"), std::string::npos);
   CAF_CHECK_NOT_EQUAL(md.find("| crash | 2 | 2/2 (100 %) | 1/2 (50 %) |"), std::string::npos);
   // The baseline has no diagnosis: root cause is not applicable, not wrong.
   scorecard base = card;

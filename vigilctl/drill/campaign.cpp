@@ -229,6 +229,7 @@ private:
       watch_baseline(out, supervisord_starts);
     else
       watch_vigil(out);
+    count_lost(out);
     print_outcome(out);
     return out;
   }
@@ -242,7 +243,7 @@ private:
       if (auto list = node_.incidents(false, 50); list)
         if (auto found = match_incident(*list, out.injected_unix_ms, taken_); found)
           inc = found;
-      if (inc && (inc->state == vigil::incident_state::resolved || inc->state == vigil::incident_state::escalated))
+      if (inc && is_closed(inc->state))
         break;
       if (inc && opt_.auto_approve)
         approve_pending(inc->id);
@@ -320,6 +321,8 @@ private:
     if (out.approvals > 0)
       out_ << ", " << out.approvals << " approval(s), waited "
            << seconds_text(out.approval_wait_ms);
+    if (out.orders_lost > 0)
+      out_ << ", " << out.orders_lost << " acknowledged order(s) lost";
     if (!out.note.empty() && out.end != "resolved")
       out_ << " — " << out.note.substr(0, 200);
     out_ << "\n";
@@ -438,6 +441,24 @@ private:
     }
   }
 
+  /// The fault's loss, judged before the clean-up (whose revert of a
+  /// data_loss fault puts the deleted rows back): every acknowledged order,
+  /// from the traffic's full ledger, missing from the target DB now.
+  void count_lost(fault_outcome& out) {
+    auto acked = node_.acked_orders();
+    if (!acked)
+      return;
+    try {
+      out.lost_ids = lost_orders(*acked, order_ids(target_db_dsn(opt_.probes_file)),
+                                 missing_before_);
+      out.orders_lost = static_cast<int64_t>(out.lost_ids.size());
+      lost_.insert(out.lost_ids.begin(), out.lost_ids.end());
+    } catch (const std::exception&) {
+      // check_orders says why at the end
+    }
+  }
+
+  /// Lost: missing at the end of any fault, or at the end of the campaign.
   void check_orders() {
     auto acked = node_.acked_orders();
     if (!acked) {
@@ -446,7 +467,9 @@ private:
     }
     try {
       auto in_db = order_ids(target_db_dsn(opt_.probes_file));
-      card_.lost_ids = lost_orders(*acked, in_db, missing_before_);
+      for (auto& id : lost_orders(*acked, in_db, missing_before_))
+        lost_.insert(id);
+      card_.lost_ids.assign(lost_.begin(), lost_.end());
       card_.acked_orders = static_cast<int64_t>((*acked).size());
       card_.orders_lost = static_cast<int64_t>(card_.lost_ids.size());
     } catch (const std::exception& e) {
@@ -466,6 +489,7 @@ private:
   std::set<std::string> taken_;
   std::vector<vigil::incident> incidents_;
   std::set<std::string> missing_before_;
+  std::set<std::string> lost_;
   std::unique_ptr<supervisord_baseline> supervisord_;
   uint32_t cleanups_ = 0;
 };

@@ -75,6 +75,8 @@ json outcome_json(const fault_outcome& f) {
           {"approval_wait_ms", f.approval_wait_ms},
           {"actions", f.actions},
           {"approvals", f.approvals},
+          {"orders_lost", f.orders_lost},
+          {"lost_ids", f.lost_ids},
           {"note", f.note}};
 }
 
@@ -323,7 +325,8 @@ std::string to_markdown(const scorecard& card, const scorecard* beside) {
   for (auto& r : card.kinds)
     out << row_markdown(r, card.root_cause_applies);
   out << "\n## Per fault\n\n| # | fault | label | diagnosed | incident | end | TTD | TTM "
-         "| approval wait | actions | note |\n|---|---|---|---|---|---|---|---|---|---|---|\n";
+         "| approval wait | actions | orders lost | note |\n"
+         "|---|---|---|---|---|---|---|---|---|---|---|---|\n";
   for (auto& f : card.faults) {
     std::string note = f.note;
     std::replace(note.begin(), note.end(), '|', '/');
@@ -333,7 +336,9 @@ std::string to_markdown(const scorecard& card, const scorecard* beside) {
         << (f.root_cause_right() ? " ✓" : "") << " | "
         << (f.incident_id.empty() ? "-" : f.incident_id) << " | " << f.end << " | "
         << ms_text(f.time_to_detect_ms()) << " | " << ms_text(f.time_to_mitigate_ms()) << " | "
-        << ms_text(f.approval_wait_ms) << " | " << f.actions << " | " << note.substr(0, 160)
+        << ms_text(f.approval_wait_ms) << " | " << f.actions << " | "
+        << (f.orders_lost < 0 ? std::string{"-"} : std::to_string(f.orders_lost)) << " | "
+        << note.substr(0, 160)
         << " |\n";
   }
   return out.str();

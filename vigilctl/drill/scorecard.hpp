@@ -39,6 +39,11 @@ struct fault_outcome {
   uint32_t actions = 0;             ///< Steps that ran.
   uint32_t approvals = 0;           ///< Steps that asked a human (or the campaign).
   std::string note;                 ///< Why, in words (inject error, escalation...).
+  /// Acknowledged orders missing from the target DB when the fault's
+  /// incident closed (or its time ran out), before any clean-up or revert;
+  /// -1: not checked.
+  int64_t orders_lost = -1;
+  std::vector<std::string> lost_ids;
 
   bool detected() const { return detected_unix_ms > 0; }
   bool mitigated() const { return mitigated_unix_ms > 0; }
