@@ -27,10 +27,13 @@ void add_logins(const service_model& m, const modelled_service& component,
                 {"$database", d.database},
                 {"$role", d.role},
                 {"$secret", d.secret}};
+      // Only a login whose app names its ledger can lose records.
+      if (!d.ledger_table.empty())
+        b["$table"] = d.ledger_table;
       // The same login from another app: one binding, the apps listed.
       auto same = std::find_if(out.begin(), out.end(), [&](const binding& o) {
-        for (auto* key : {"$hop", "$db", "$database", "$role", "$secret"})
-          if (o.at(key) != b.at(key))
+        for (auto* key : {"$hop", "$db", "$database", "$role", "$secret", "$table"})
+          if (o.count(key) != b.count(key) || (o.count(key) != 0 && o.at(key) != b.at(key)))
             return false;
         return true;
       });
@@ -98,7 +101,7 @@ std::vector<binding> bindings_of(const service_model& model, const std::string& 
 const std::set<std::string>& binding_placeholders() {
   static const std::set<std::string> names{"$service", "$kind", "$app", "$apps", "$hop",
                                            "$db", "$database", "$role", "$secret",
-                                           "$fallback", "$volume"};
+                                           "$fallback", "$volume", "$table"};
   return names;
 }
 

@@ -76,7 +76,8 @@ void only_fields(const json& j, const std::string& origin, const std::string& at
 
 dependency parse_dependency(const json& j, const std::string& origin, const std::string& at) {
   get_object(j, origin, at);
-  only_fields(j, origin, at, {"service", "database", "role", "secret", "fallback", "expects"});
+  only_fields(j, origin, at,
+              {"service", "database", "role", "secret", "fallback", "expects", "ledger_table"});
   dependency d;
   d.at = at;
   if (!j.contains("service"))
@@ -92,11 +93,14 @@ dependency parse_dependency(const json& j, const std::string& origin, const std:
     d.fallback = get_name(j["fallback"], origin, at + ".fallback");
   if (j.contains("expects"))
     d.expects = get_array(j["expects"], origin, at + ".expects");
+  if (j.contains("ledger_table"))
+    d.ledger_table = get_name(j["ledger_table"], origin, at + ".ledger_table");
   if (d.database.empty() != d.role.empty())
     fail(origin, at + (d.database.empty() ? ".database" : ".role"),
          "a database login needs both database and role");
-  if (d.database.empty() && (!d.secret.empty() || !d.expects.empty()))
-    fail(origin, at + ".database", "missing (secret and expects belong to a database login)");
+  if (d.database.empty() && (!d.secret.empty() || !d.expects.empty() || !d.ledger_table.empty()))
+    fail(origin, at + ".database",
+         "missing (secret, expects and ledger_table belong to a database login)");
   return d;
 }
 

@@ -52,6 +52,9 @@ struct dependency {
   std::string role;
   std::string secret;           ///< A name in the model's secrets folder.
   std::string fallback;         ///< An upstream used when `service` fails.
+  /// The table of records the app acknowledges to its users (orders,
+  /// payments): rows of it that vanish are lost data ("$table").
+  std::string ledger_table;
   nlohmann::json expects = nlohmann::json::array(); ///< SQL checks of the app's schema and data.
   std::string at;
 };

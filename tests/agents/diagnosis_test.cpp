@@ -110,14 +110,24 @@ CAF_TEST(no failure mode names a service of the demo) {
   auto model = load_service_model(root + "/config/demo/model.json");
   for (auto& r : modes.runbooks) {
     std::string knowledge = json(r.services).dump() + r.steps.dump();
+    // What a step acts on (its words may well speak of orders).
+    std::string targets;
+    for (auto& step : r.steps)
+      targets += step.value("args", json::object()).dump()
+                 + step.value("rollback", json::object()).dump();
     for (auto* list : {&r.symptoms, &r.requires_all, &r.rules_out})
       for (auto& c : *list)
         knowledge += " " + c.signal + " " + c.text;
     for (auto& c : r.confirm)
       knowledge += " " + c.probe + " " + c.check.signal;
-    for (auto& s : model.services)
+    for (auto& s : model.services) {
       if (knowledge.find(s.name) != std::string::npos)
         CAF_FAIL("failure mode " << r.id << " names the demo's " << s.name);
+      for (auto& d : s.depends_on)
+        if (!d.ledger_table.empty()
+            && targets.find("\"" + d.ledger_table + "\"") != std::string::npos)
+          CAF_FAIL("failure mode " << r.id << " names the demo's table " << d.ledger_table);
+    }
   }
 }
 

@@ -32,7 +32,8 @@ const char* model_text = R"({
      "depends_on": [{"service": "pool", "database": "sales", "role": "api", "secret": "api-pw"},
                     {"service": "rates", "fallback": "rates-2"}]},
     {"name": "worker", "kind": "http_service", "run": "worker",
-     "depends_on": [{"service": "db", "database": "sales", "role": "batch", "secret": "batch-pw"}],
+     "depends_on": [{"service": "db", "database": "sales", "role": "batch", "secret": "batch-pw",
+                     "ledger_table": "invoices"}],
      "volumes": [{"path": "spool", "use": "data"}, {"path": "tmp", "use": "ephemeral"},
                  {"path": "keys", "use": "never_touch"},
                  {"path": "archive", "use": "data", "name": "worker-archive"}]}
@@ -60,6 +61,9 @@ CAF_TEST(a database is bound once per login and apps sharing one are listed) {
   CAF_CHECK_EQUAL(direct.at("$app"), "worker");
   CAF_CHECK_EQUAL(direct.at("$hop"), "db"); // no proxy on the way
   CAF_CHECK_EQUAL(direct.at("$role"), "batch");
+  // Only the login that names its ledger binds a table whose rows can be lost.
+  CAF_CHECK_EQUAL(direct.at("$table"), "invoices");
+  CAF_CHECK_EQUAL(shared.count("$table"), 0u);
 }
 
 CAF_TEST(a pooler is bound to the logins that pass it only) {
@@ -116,6 +120,7 @@ CAF_TEST(both stacks of the repository bind their database to the shop login) {
   CAF_CHECK_EQUAL(db[0].at("$hop"), "dbproxy");
   CAF_CHECK_EQUAL(db[0].at("$app"), "shopd");
   CAF_CHECK_EQUAL(db[0].at("$secret"), "shop-db-password");
+  CAF_CHECK_EQUAL(db[0].at("$table"), "orders");
   auto proxy = load_service_model(root + "/config/proxy/model.json");
   auto pdb = bindings_of(proxy, "target-db");
   CAF_REQUIRE_EQUAL(pdb.size(), 1u);

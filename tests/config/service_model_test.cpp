@@ -102,6 +102,9 @@ CAF_TEST(bad models name the file and the field) {
     {"name": "a", "kind": "cache",
      "depends_on": [{"service": "db", "database": "x", "role": "r", "secret": "s"}]}]})");
   CAF_CHECK(has(e, "depends_on[0].secret") && has(e, "secrets_dir"));
+  e = error_of(R"({"services": [{"name": "db", "kind": "postgres"},
+    {"name": "a", "kind": "cache", "depends_on": [{"service": "db", "ledger_table": "t"}]}]})");
+  CAF_CHECK(has(e, "services[1].depends_on[0].database") && has(e, "ledger_table"));
   e = error_of(R"({"services": [{"name": "a", "kind": "cache", "helth": {}}]})");
   CAF_CHECK(has(e, "services[0].helth") && has(e, "unknown field"));
   e = error_of(R"({"services": [{"name": "a", "kind": "cache", "process": {}}]})");
