@@ -28,8 +28,10 @@ struct sql_check {
   double max_drop_percent = 0;
   /// With `acked_file` (the ids of acknowledged orders, one per line) the
   /// sql's `$acked` becomes a text[] literal of the newest `acked_recent`
-  /// ids, and a first cell above 0 (ids not found) is down: acknowledged
-  /// writes that vanished.
+  /// ids and as many older ones, the next slice of the rest at each check
+  /// (the whole ledger is covered every few checks at a bounded cost), and
+  /// a first cell above 0 (ids not found) is down: acknowledged writes that
+  /// vanished, new or old.
   std::string acked_file;
   uint32_t acked_recent = 1000;
 };

@@ -1,11 +1,14 @@
-// disk: free bytes and inodes of the file system holding a folder, and how
-// fast the used bytes grow.
+// disk: free bytes and inodes of the file system holding a folder, how fast
+// the used bytes grow, and whether the folder can be written at all (a volume
+// remounted read-only after an I/O error, a mode or owner changed: room left
+// is of no use then).
 #include <cerrno>
 #include <chrono>
 #include <cstring>
 #include <deque>
 
 #include <sys/statvfs.h>
+#include <unistd.h>
 
 #include "actors/probes/kinds.hpp"
 
@@ -40,6 +43,13 @@ public:
     auto growth = growth_mb_per_s(used);
     r.values["growth_mb_per_s"] = growth;
     auto where = " on " + cfg.path;
+    // The kernel's answer for this process: EROFS on a read-only mount,
+    // EACCES for a user the mode or owner shuts out.
+    if (::access(cfg.path.c_str(), W_OK) != 0) {
+      auto error = errno;
+      r.values["write_errno"] = error;
+      set_down(r, "cannot write in " + cfg.path + ": " + std::strerror(error));
+    }
     if (free_bytes < static_cast<double>(cfg.min_free_mb) * mib || free_bytes <= 0)
       set_down(r, ms_text(free_bytes / mib) + " MiB free" + where + " (want "
                     + std::to_string(cfg.min_free_mb) + " MiB)");

@@ -1,12 +1,15 @@
 // postgres: a fresh connection as the app's user on every check (so a
 // changed password or a full server shows at once), then the server's
 // activity, the file's own queries, and auth failures in the server log.
+#include <algorithm>
 #include <chrono>
 #include <cstring>
 #include <deque>
 #include <fstream>
 #include <map>
+#include <optional>
 #include <sstream>
+#include <vector>
 
 #include "actors/probes/acked_log.hpp"
 #include "actors/probes/detail/log_tail.hpp"
@@ -91,7 +94,7 @@ public:
     for (auto& c : cfg.checks) {
       try {
         if (!c.acked_file.empty())
-          judge_acked(r, c, db->query(with_acked(c), deadline));
+          check_acked(r, c, *db, deadline);
         else
           judge(r, c, db->query(c.sql, deadline));
       } catch (const detail::pg_failure& e) {
@@ -183,15 +186,47 @@ private:
     }
   }
 
-  /// The check's sql with `$acked` as a text[] literal of the newest
-  /// acknowledged ids (valid_order_id: no quote or brace can be in one).
-  std::string with_acked(const sql_check& c) {
+  /// Acknowledged ids missing from the database: the newest
+  /// `acked_recent` on every check, and the next slice of the older ones
+  /// (the whole ledger every few checks, at a bounded cost). What a slice
+  /// found is remembered until it is looked at again, so rows deleted long
+  /// ago stay missing in every result, not in one of every few.
+  void check_acked(probe_result& r, const sql_check& c, detail::pg_session& db,
+                   clock_type::time_point deadline) {
     auto& log = acked_.try_emplace(c.name, c.acked_file).first->second;
     log.catch_up();
     auto& ids = log.ids();
-    auto from = ids.size() > c.acked_recent ? ids.size() - c.acked_recent : 0;
+    auto newest = ids.size() > c.acked_recent ? ids.size() - c.acked_recent : 0;
+    std::optional<double> missing = count_missing(r, c, db.query(with_ids(c, ids, newest, ids.size()), deadline));
+    if (!missing)
+      return;
+    auto& slices = older_missing_[c.name];
+    if (newest > 0) {
+      auto& cursor = older_cursor_[c.name];
+      if (cursor >= newest)
+        cursor = 0;
+      auto end = std::min<size_t>(newest, cursor + c.acked_recent);
+      auto older = count_missing(r, c, db.query(with_ids(c, ids, cursor, end), deadline));
+      if (!older)
+        return;
+      slices[cursor] = *older;
+      cursor = end;
+    }
+    for (auto& [from, n] : slices)
+      if (from < newest)
+        *missing += n;
+    r.values[c.name] = *missing;
+    if (*missing > 0)
+      set_down(r, c.name + ": " + std::to_string(static_cast<long long>(*missing))
+                    + " acknowledged orders are missing from the database");
+  }
+
+  /// The check's sql with `$acked` as a text[] literal of ids[from, to)
+  /// (valid_order_id: no quote or brace can be in one).
+  static std::string with_ids(const sql_check& c, const std::vector<std::string>& ids,
+                              size_t from, size_t to) {
     std::string literal = "'{";
-    for (auto i = from; i < ids.size(); ++i)
+    for (auto i = from; i < to; ++i)
       literal += (i == from ? "" : ",") + ids[i];
     literal += "}'::text[]";
     auto sql = c.sql;
@@ -200,16 +235,15 @@ private:
     return sql;
   }
 
-  static void judge_acked(probe_result& r, const sql_check& c, const detail::pg_rows& rows) {
+  /// The count the check's sql answered; none (and down) for anything else.
+  static std::optional<double> count_missing(probe_result& r, const sql_check& c,
+                                             const detail::pg_rows& rows) {
     auto first = rows.empty() || rows[0].empty() ? std::string{} : rows[0][0];
     if (!is_number(first)) {
       set_down(r, c.name + ": got '" + first + "', expected a count of missing ids");
-      return;
+      return std::nullopt;
     }
-    auto missing = std::stod(first);
-    r.values[c.name] = missing;
-    if (missing > 0)
-      set_down(r, c.name + ": " + first + " acknowledged orders are missing from the database");
+    return std::stod(first);
   }
 
   void count_auth_failures(probe_result& r) {
@@ -233,6 +267,10 @@ private:
   std::deque<clock_type::time_point> auth_failures_;
   std::map<std::string, std::deque<std::pair<clock_type::time_point, double>>> highs_;
   std::map<std::string, acked_log> acked_; ///< Per check, read incrementally.
+  /// Per check: where the next slice of the older acknowledged ids starts,
+  /// and what each slice (by its first index) found missing when last looked at.
+  std::map<std::string, size_t> older_cursor_;
+  std::map<std::string, std::map<size_t, double>> older_missing_;
 };
 
 } // namespace

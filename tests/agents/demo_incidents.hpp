@@ -93,6 +93,18 @@ inline void check_fixed_on(const nlohmann::json& x, const std::string& root_caus
   CAF_CHECK_EQUAL(step_targets(x), (std::set<std::string>{component}));
 }
 
+/// The incident was escalated at once as `root_cause` (on `component`,
+/// unless empty), with no step run: a failure mode with no safe fix.
+inline void check_escalated_as(const nlohmann::json& x, const std::string& root_cause,
+                               const std::string& component = "") {
+  CAF_CHECK_EQUAL(x.value("state", ""), "escalated");
+  auto h = acted_on(x);
+  CAF_CHECK_EQUAL(h.value("root_cause", ""), root_cause);
+  if (!component.empty())
+    CAF_CHECK_EQUAL(h.value("component", ""), component);
+  CAF_CHECK(x.value("plan", nlohmann::json::array()).empty());
+}
+
 /// Whether the service manager keeps `text` as `service`'s last known good
 /// config file number `n` (var/stack/logs/config-history/SERVICE/good/N).
 inline bool known_good(const std::string& root, const std::string& service,

@@ -6,6 +6,10 @@
 // the last config it was healthy on), the app's password file moved away,
 // and two faults at once (a lock on orders held by an operator's statement
 // while the pricing primary is killed): two causes, both fixed at once.
+// Then what no fault of the catalogue does: the oldest orders deleted (the
+// catalogue deletes at random, mostly recent ones), the data volume
+// remounted read-only, INSERT on orders revoked from the app's role, and the
+// role itself refused a login (NOLOGIN, not a changed password).
 // Each must be localised to the right component and failure mode, fixed on
 // that component only (no healthy component restarted), or escalated at once
 // with the evidence when no safe fix exists.
@@ -38,9 +42,38 @@ namespace {
 const std::string root = VIGIL_SOURCE_DIR;
 const std::string pg_bin = "/usr/lib/postgresql/15/bin";
 
+/// psql as the superuser over the target cluster's socket, as an operator
+/// on the database host would; its output, or the test fails.
+std::string psql(const std::string& sql) {
+  auto r = run_command({pg_bin + "/psql", "-h", root + "/var/pg/target", "-p", "5433", "-U",
+                        "postgres", "-d", "shop", "-v", "ON_ERROR_STOP=1", "-Atc", sql},
+                       30s);
+  if (r.exit_code != 0)
+    CAF_FAIL("psql failed (" << r.exit_code << "): " << r.out << r.err);
+  return r.out;
+}
+
+/// A statement that undoes a fault made by hand, run whatever the test did.
+struct psql_at_exit {
+  std::string sql;
+  ~psql_at_exit() {
+    run_command({pg_bin + "/psql", "-h", root + "/var/pg/target", "-p", "5433", "-U", "postgres",
+                 "-d", "shop", "-Atc", sql},
+                30s);
+  }
+};
+
 demo_cluster& the_demo() {
   static demo_cluster d{root, VIGILCTL_BINARY};
   return d;
+}
+
+/// The incident on the target DB that `fault`, run with psql, opens; once closed.
+json target_db_incident_after(demo_cluster& d, const std::string& fault) {
+  auto since = now_unix_ms();
+  CAF_MESSAGE(fault);
+  psql(fault);
+  return handled(d, "target-db", since);
 }
 
 } // namespace
@@ -202,5 +235,99 @@ CAF_TEST(a lock on orders and a killed pricing service at once are two causes fi
   CAF_CHECK_EQUAL(acted_on(pricing_fixed).value("component", ""), "pricingd-primary");
   CAF_CHECK_EQUAL(pricing_fixed.value("hypothesis_index", 99), 0);
   CAF_CHECK(wait_until([&] { return !locker.running(); }, 30s));
+  CAF_CHECK(wait_until([&] { return d.all_healthy(); }, 120s, vigilctl_poll));
+}
+
+CAF_TEST(the oldest orders deleted by hand are found and restored) {
+  auto& d = ready(the_demo());
+  // Ids the traffic was told were committed, oldest first: enough of them
+  // that the oldest are older than the newest 500 the probe looks at on
+  // every check (its slices reach them within a few), and too few to move
+  // the row count. The traffic acknowledges a few orders a second.
+  std::vector<std::string> acked;
+  auto enough = wait_until(
+    [&] {
+      acked.clear();
+      std::ifstream in{root + "/var/demo/traffic-acked.txt"};
+      for (std::string id; std::getline(in, id);)
+        if (!id.empty())
+          acked.push_back(id);
+      return acked.size() > 560;
+    },
+    300s, 1s);
+  CAF_REQUIRE(enough);
+  std::string ids;
+  for (size_t i = 0; i < 20; ++i)
+    ids += (i ? "," : "") + acked[i];
+  auto since = now_unix_ms();
+  CAF_MESSAGE("DELETE FROM orders WHERE id IN (" << ids << ")");
+  CAF_REQUIRE_EQUAL(psql("WITH gone AS (DELETE FROM orders WHERE id IN (" + ids
+                         + ") RETURNING 1) SELECT count(*) FROM gone"),
+                    "20\n");
+  json x;
+  CAF_REQUIRE(wait_until([&] { return !(x = d.incident_of("target-db", since)).is_null(); }, 90s,
+                         vigilctl_poll));
+  auto id = x.value("id", "");
+  // Restoring rows is high risk: the on-call approves it.
+  json a;
+  CAF_REQUIRE(wait_until([&] { return (a = d.pending_approval(id)).is_object(); }, 120s,
+                         vigilctl_poll));
+  CAF_CHECK_EQUAL(a.value("tool", ""), "restore_snapshot");
+  CAF_MESSAGE("approving " << a.value("id", "") << " of " << id);
+  d.vigilctl({"approve", a.value("id", ""), "--as", "human:oncall"});
+  x = handled(d, "target-db", since);
+  CAF_CHECK_EQUAL(x.value("state", ""), "resolved");
+  CAF_CHECK_EQUAL(acted_on(x).value("root_cause", ""), "data_loss");
+  CAF_CHECK_EQUAL(acted_on(x).value("component", ""), "target-db");
+  // The database itself says they are back.
+  CAF_CHECK_EQUAL(psql("SELECT count(*) FROM orders WHERE id IN (" + ids + ")"), "20\n");
+  CAF_CHECK(wait_until([&] { return d.all_healthy(); }, 120s, vigilctl_poll));
+}
+
+CAF_TEST(the data volume remounted read only is escalated with its error number and nothing is freed) {
+  auto& d = ready(the_demo());
+  auto volume = root + "/var/stack/shopd-data";
+  auto restarts = d.service("shopd").value("restarts", -1);
+  auto since = now_unix_ms();
+  CAF_MESSAGE("mount -o remount,ro " << volume);
+  // The kernel refuses (busy) while a receipt is open for writing: the
+  // operator's command is repeated until it goes through.
+  command_result remount;
+  auto read_only = wait_until(
+    [&] { return (remount = run_command({"mount", "-o", "remount,ro", volume}, 30s)).exit_code == 0; },
+    30s, 100ms);
+  if (!read_only)
+    CAF_FAIL("cannot remount " << volume << " read-only: " << remount.err);
+  struct remount_at_exit {
+    std::string path;
+    ~remount_at_exit() { run_command({"mount", "-o", "remount,rw", path}, 30s); }
+  } guard{volume};
+  auto x = handled(d, "shopd", since);
+  check_escalated_as(x, "volume_not_writable", "shopd");
+  CAF_CHECK_EQUAL(d.service("shopd").value("restarts", -1), restarts);
+  CAF_REQUIRE_EQUAL(run_command({"mount", "-o", "remount,rw", volume}, 30s).exit_code, 0);
+  CAF_CHECK(wait_until([&] { return d.all_healthy(); }, 120s, vigilctl_poll));
+}
+
+CAF_TEST(insert on orders revoked from the app role is escalated as a privilege denied) {
+  auto& d = ready(the_demo());
+  psql_at_exit guard{"GRANT INSERT ON orders TO shop"};
+  auto x = target_db_incident_after(d, "REVOKE INSERT ON orders FROM shop");
+  check_escalated_as(x, "privilege_denied", "target-db");
+  // Nothing was granted behind the humans' back.
+  CAF_CHECK_EQUAL(psql("SELECT has_table_privilege('shop', 'orders', 'INSERT')"), "f\n");
+  psql("GRANT INSERT ON orders TO shop");
+  CAF_CHECK(wait_until([&] { return d.all_healthy(); }, 120s, vigilctl_poll));
+}
+
+CAF_TEST(the app role refused a login by hand is escalated and its password left alone) {
+  auto& d = ready(the_demo());
+  auto secret_before = d.secret("shop-db-password");
+  psql_at_exit guard{"ALTER ROLE shop LOGIN"};
+  auto x = target_db_incident_after(d, "ALTER ROLE shop NOLOGIN");
+  check_escalated_as(x, "db_login_refused", "target-db");
+  // A new password would not have helped: none was set.
+  CAF_CHECK_EQUAL(d.secret("shop-db-password"), secret_before);
+  psql("ALTER ROLE shop LOGIN");
   CAF_CHECK(wait_until([&] { return d.all_healthy(); }, 120s, vigilctl_poll));
 }

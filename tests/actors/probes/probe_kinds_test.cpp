@@ -6,6 +6,7 @@
 #include <cerrno>
 #include <csignal>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <thread>
 
@@ -16,6 +17,7 @@
 #include <caf/test/unit_test.hpp>
 
 #include <arpa/inet.h>
+#include <sys/mount.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -198,6 +200,29 @@ CAF_TEST(disk reports free space and thresholds) {
   cfg.path = dir + "/missing";
   r = run(*make_probe(cfg));
   CAF_CHECK_EQUAL(r.status, "down");
+  std::filesystem::remove_all(dir);
+}
+
+CAF_TEST(disk is down when its folder cannot be written although it has room) {
+  // A tmpfs of our own, remounted read-only as the kernel does after I/O
+  // errors: room left, no write possible.
+  auto dir = vigil::test::make_temp_dir("vigil-probe-disk-ro");
+  if (::mount("vigil-probe-test", dir.c_str(), "tmpfs", 0, "size=1m") != 0)
+    CAF_FAIL("cannot mount a tmpfs on " << dir << " (" << std::strerror(errno)
+                                        << "): this test needs root, as the demo does");
+  auto cfg = base("disk");
+  cfg.path = dir;
+  auto p = make_probe(cfg);
+  auto r = run(*p);
+  CAF_CHECK_EQUAL(r.status, "ok");
+  CAF_CHECK(r.values.count("write_errno") == 0);
+  CAF_REQUIRE_EQUAL(::mount(nullptr, dir.c_str(), nullptr, MS_REMOUNT | MS_RDONLY, "size=1m"), 0);
+  r = run(*p);
+  CAF_CHECK_EQUAL(r.status, "down");
+  CAF_CHECK_EQUAL(r.values["write_errno"], EROFS);
+  CAF_CHECK(has(r.detail, "cannot write in " + dir + ": Read-only file system"));
+  CAF_CHECK(r.values["free_bytes"] > 0);
+  ::umount2(dir.c_str(), MNT_DETACH);
   std::filesystem::remove_all(dir);
 }
 
