@@ -6,6 +6,7 @@
 #include <cstring>
 #include <deque>
 #include <fstream>
+#include <iterator>
 #include <map>
 #include <optional>
 #include <sstream>
@@ -209,12 +210,16 @@ private:
       auto older = count_missing(r, c, db.query(with_ids(c, ids, cursor, end), deadline));
       if (!older)
         return;
-      slices[cursor] = *older;
+      // The ledger grows, so slice bounds shift from one round to the next:
+      // what this look covers replaces every earlier look at any of it.
+      for (auto it = slices.begin(); it != slices.end();)
+        it = it->first < end && it->second.to > cursor ? slices.erase(it) : std::next(it);
+      slices[cursor] = {end, *older};
       cursor = end;
     }
-    for (auto& [from, n] : slices)
+    for (auto& [from, slice] : slices)
       if (from < newest)
-        *missing += n;
+        *missing += slice.missing;
     r.values[c.name] = *missing;
     if (*missing > 0)
       set_down(r, c.name + ": " + std::to_string(static_cast<long long>(*missing))
@@ -270,7 +275,11 @@ private:
   /// Per check: where the next slice of the older acknowledged ids starts,
   /// and what each slice (by its first index) found missing when last looked at.
   std::map<std::string, size_t> older_cursor_;
-  std::map<std::string, std::map<size_t, double>> older_missing_;
+  struct older_slice {
+    size_t to = 0;      ///< One past its last index.
+    double missing = 0; ///< What its last look found.
+  };
+  std::map<std::string, std::map<size_t, older_slice>> older_missing_;
 };
 
 } // namespace

@@ -184,6 +184,36 @@ CAF_TEST(acknowledged orders missing from the table are down until they are back
   CAF_CHECK_EQUAL(r.values["acked_missing"], 0);
 }
 
+CAF_TEST(a missing order counted in a slice is forgotten once a later slice covers it again) {
+  auto cfg = config();
+  auto acked = dir + "/acked-growing.txt";
+  std::string ids;
+  for (int i = 1; i <= 10; ++i)
+    ids += std::to_string(i) + "\n";
+  test::write_file(acked, ids);
+  cfg.checks = {{"acked_missing",
+                 "SELECT count(*) FROM unnest($acked) AS a(id)"
+                 " WHERE NOT EXISTS (SELECT 1 FROM orders o WHERE o.id = a.id::bigint)",
+                 "", 0, acked, 4}};
+  auto p = make_probe(cfg);
+  run(*p); // older ids 1-4
+  run(*p); // older ids 5-6
+  // The ledger grows: the next slice starts where the last one ended (7-8),
+  // off the bounds the next round takes (1-4, then 5-8).
+  pg.psql("INSERT INTO orders (id, quantity) VALUES (11, 1), (12, 1)");
+  test::write_file(acked, ids + "11\n12\n");
+  pg.psql("DELETE FROM orders WHERE id = 7");
+  auto r = run(*p);
+  CAF_CHECK_EQUAL(r.values["acked_missing"], 1);
+  pg.psql("INSERT INTO orders (id, quantity) VALUES (7, 1)");
+  run(*p); // 1-4
+  r = run(*p); // 5-8: order 7 is back
+  CAF_CHECK_EQUAL(r.status, "ok");
+  CAF_CHECK_EQUAL(r.values["acked_missing"], 0);
+  r = run(*p);
+  CAF_CHECK_EQUAL(r.values["acked_missing"], 0);
+}
+
 CAF_TEST(a stopped server is down at once) {
   auto p = make_probe(config());
   pg.stop("immediate");
