@@ -39,6 +39,9 @@ void add_drill_command(CLI::App& app, drill_line& line, std::string& command_nam
   campaign->add_option("--reports-dir", c.reports_dir, "where the scorecard goes");
   campaign->add_option("--probes", c.probes_file,
                        "probes file whose target-db probe reaches the target DB (lost orders)");
+  campaign->add_option("--oracle-url", c.oracle_url,
+                       "the shop's public address for the outside oracle's client (default: the "
+                       "probes file's traffic base_url; none: no oracle)");
   campaign->add_option("--kill-actor", c.kill_actor,
                        "actor_kill's target (default: <action node>/membership)");
   campaign->add_option("--kill-node", c.kill_node, "node_kill's target (default: the chaos node)");

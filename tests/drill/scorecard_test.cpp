@@ -1,7 +1,8 @@
 // The drill scorecard judged from recorded incidents, chaos injections and
 // audit rows: the right incident per fault, root cause right or wrong
 // against the chaos label, p50/p95, approval waits left out of the time to
-// mitigate, unsafe actions, lost orders, and the seeded fault plan.
+// mitigate, unsafe actions, lost orders, the outside oracle's verdict from
+// its client's visits, and the seeded fault plan.
 #define CAF_SUITE scorecard
 
 #include <algorithm>
@@ -213,7 +214,7 @@ CAF_TEST(tally per kind and in total) {
   CAF_CHECK_EQUAL(doc["faults"][1]["lost_ids"], nlohmann::json({"41", "42"}));
   CAF_CHECK_EQUAL(doc["faults"][2]["orders_lost"], -1); // not checked
   auto md = to_markdown(card);
-  CAF_CHECK_NOT_EQUAL(md.find("| 10.0 s | 0.0 s | 1 | 2 |"), std::string::npos);
+  CAF_CHECK_NOT_EQUAL(md.find("| 10.0 s | - | 0.0 s | 1 | 2 |"), std::string::npos);
   CAF_CHECK_NOT_EQUAL(md.find("| crash | 2 | 2/2 (100 %) | 1/2 (50 %) |"), std::string::npos);
   // The baseline has no diagnosis: root cause is not applicable, not wrong.
   scorecard base = card;
@@ -226,6 +227,97 @@ CAF_TEST(tally per kind and in total) {
   CAF_CHECK(to_json(base)["total"]["root_cause_right"].is_null());
   auto side = to_markdown(card, &base);
   CAF_CHECK_NOT_EQUAL(side.find("| root cause right | 1/3 (33 %) | n/a |"), std::string::npos);
+}
+
+namespace {
+
+/// Visits every 250 ms from `from` to `to`, not served within [bad_from, bad_to).
+std::vector<oracle_tick> visits(int64_t from, int64_t to, int64_t bad_from = 0, int64_t bad_to = 0) {
+  std::vector<oracle_tick> out;
+  for (auto at = from; at <= to; at += 250)
+    out.push_back({at, !(at >= bad_from && at < bad_to)});
+  return out;
+}
+
+} // namespace
+
+CAF_TEST(the oracle judges what its client saw) {
+  constexpr int64_t hold = 10'000;
+  constexpr int64_t gap = 3'000;
+  // Served at every visit: not hurt.
+  auto v = judge_client(visits(0, 30'000), 1'000, 30'000, hold, gap);
+  CAF_CHECK_EQUAL(to_string(v.state), "unaffected");
+  CAF_CHECK_EQUAL(v.impact_unix_ms, 0);
+  // Hurt from 2 s to 4 s, served since and for more than the hold.
+  v = judge_client(visits(0, 30'000, 2'000, 4'000), 1'000, 30'000, hold, gap);
+  CAF_CHECK_EQUAL(to_string(v.state), "restored");
+  CAF_CHECK_EQUAL(v.impact_unix_ms, 2'000);
+  CAF_CHECK_EQUAL(v.restored_unix_ms, 4'000);
+  // Served again, but not for the whole hold yet.
+  v = judge_client(visits(0, 12'000, 2'000, 4'000), 1'000, 12'000, hold, gap);
+  CAF_CHECK_EQUAL(to_string(v.state), "not_restored");
+  CAF_CHECK_EQUAL(v.restored_unix_ms, 0);
+  // Hurt again after a good stretch: restored counts from the last harm.
+  auto twice = visits(0, 40'000, 2'000, 4'000);
+  for (auto& t : twice)
+    if (t.at_unix_ms >= 20'000 && t.at_unix_ms < 21'000)
+      t.served = false;
+  v = judge_client(twice, 1'000, 40'000, hold, gap);
+  CAF_CHECK_EQUAL(to_string(v.state), "restored");
+  CAF_CHECK_EQUAL(v.restored_unix_ms, 21'000);
+  // A client that fell silent proves nothing about the silence: served
+  // only from when it was seen again, and not at all when it is silent now.
+  auto silent = visits(0, 4'000, 2'000, 4'000);
+  auto late = visits(12'000, 30'000);
+  silent.insert(silent.end(), late.begin(), late.end());
+  v = judge_client(silent, 1'000, 30'000, hold, gap);
+  CAF_CHECK_EQUAL(to_string(v.state), "restored");
+  CAF_CHECK_EQUAL(v.restored_unix_ms, 12'000);
+  v = judge_client(silent, 1'000, 40'000, hold, gap);
+  CAF_CHECK_EQUAL(to_string(v.state), "not_restored");
+  v = judge_client({}, 1'000, 30'000, hold, gap);
+  CAF_CHECK_EQUAL(to_string(v.state), "not_restored");
+  CAF_CHECK_EQUAL(to_string(parse_oracle_state("restored")), "restored");
+  bool refused = false;
+  try {
+    parse_oracle_state("fixed");
+  } catch (const std::invalid_argument&) {
+    refused = true;
+  }
+  CAF_CHECK(refused);
+}
+
+CAF_TEST(the oracle is counted apart from the incidents verdict) {
+  scorecard card;
+  // Vigil says resolved; the client was served again after 6 s.
+  auto a = injected(1, "crash", "process_crash", 10'000);
+  apply_incident(a, recorded("i1", 11'000, "process_crash", "resolved", 14'000));
+  a.oracle = judge_client(visits(10'000, 40'000, 10'500, 16'000), 10'000, 40'000, 10'000, 3'000);
+  // Vigil says resolved too; the client is still not served.
+  auto b = injected(2, "crash", "process_crash", 100'000);
+  apply_incident(b, recorded("i2", 101'000, "process_crash", "resolved", 104'000));
+  b.oracle = judge_client(visits(100'000, 130'000, 100'500, 200'000), 100'000, 130'000, 10'000,
+                          3'000);
+  // The client never noticed.
+  auto c = injected(3, "cpu_hog", "cpu_saturation", 200'000);
+  apply_incident(c, recorded("i3", 201'000, "cpu_saturation", "resolved", 205'000));
+  c.oracle = judge_client(visits(200'000, 230'000), 200'000, 230'000, 10'000, 3'000);
+  card.faults = {a, b, c};
+  tally(card);
+  CAF_CHECK_EQUAL(card.total.mitigated, 3u);
+  CAF_CHECK_EQUAL(card.total.oracle_judged, 3u);
+  CAF_CHECK_EQUAL(card.total.oracle_hurt, 2u);
+  CAF_CHECK_EQUAL(card.total.oracle_restored, 1u);
+  CAF_CHECK_EQUAL(a.time_to_restore_ms(), 6'000);
+  CAF_CHECK_EQUAL(b.time_to_restore_ms(), -1);
+  CAF_CHECK_EQUAL(c.time_to_restore_ms(), -1);
+  CAF_CHECK_EQUAL(card.total.ttr_p50_ms, 6'000);
+  auto doc = to_json(card);
+  CAF_CHECK_EQUAL(doc["faults"][1]["oracle"]["state"], "not_restored");
+  CAF_CHECK_EQUAL(doc["total"]["oracle"]["restored"], 1);
+  auto md = to_markdown(card);
+  CAF_CHECK_NOT_EQUAL(md.find("| 2/3 (67 %) | 1/2 (50 %) | 6.0 s / 6.0 s |"), std::string::npos);
+  CAF_CHECK_NOT_EQUAL(md.find("| restored in 6.0 s |"), std::string::npos);
 }
 
 CAF_TEST(the fault plan is seeded and covers every kind in each block of 16) {

@@ -15,6 +15,7 @@
 #include <nlohmann/json.hpp>
 
 #include "vigilctl/drill/fault_plan.hpp"
+#include "vigilctl/drill/oracle_client.hpp"
 #include "vigilctl/drill/supervisord_baseline.hpp"
 #include "vigilctl/drill/target_db.hpp"
 #include "messages/unix_time.hpp"
@@ -99,6 +100,7 @@ public:
          << " faults, seed " << opt_.seed << ", timeout " << opt_.timeout_s << " s per fault"
          << (opt_.auto_approve ? ", approvals answered by the campaign" : "") << "\n";
     note_missing_orders();
+    start_oracle();
     prepare();
     try {
       wait_healthy("before the first fault");
@@ -118,6 +120,47 @@ public:
   }
 
 private:
+  /// The outside oracle's client, on the shop's public address (the
+  /// traffic's, from the probes file), with its ledger beside the reports.
+  void start_oracle() {
+    auto url = opt_.oracle_url.empty() ? traffic_base_url(opt_.probes_file) : opt_.oracle_url;
+    if (url.empty() || url == "none") {
+      out_ << "note: no outside oracle (no shop address: --oracle-url)\n";
+      return;
+    }
+    std::filesystem::create_directories(opt_.reports_dir);
+    oracle_ = std::make_unique<oracle_client>(
+      url, opt_.reports_dir + "/campaign-" + card_.campaign + "-oracle-acked.txt");
+    oracle_->start();
+    out_ << "oracle: a client visits " << url << " every 250 ms; its ledger is "
+         << oracle_->ledger_path() << "\n";
+  }
+
+  /// Before any clean-up: what the oracle's client saw since the inject.
+  /// When it was hurt and is served again, it must stay served for the
+  /// hold before the fault counts as restored: waits for that, at most the
+  /// hold and a little more.
+  void judge_oracle(fault_outcome& out) {
+    if (!oracle_)
+      return;
+    constexpr int64_t hold_ms = 10'000;
+    constexpr int64_t max_gap_ms = 3'000; // two request timeouts and a tick
+    auto give_up = now_unix_ms() + hold_ms + 2'000;
+    for (;;) {
+      auto now = now_unix_ms();
+      auto v = judge_client(oracle_->ticks(), out.injected_unix_ms, now, hold_ms, max_gap_ms);
+      out.oracle = v;
+      if (v.state != oracle_state::not_restored || now >= give_up)
+        return;
+      auto ticks = oracle_->ticks();
+      // Still failing now: waiting longer is the campaign's timeout, not the hold's.
+      if (!ticks.empty() && !ticks.back().served && now_unix_ms() - out.injected_unix_ms
+                                                       > int64_t{opt_.timeout_s} * 1000)
+        return;
+      pause_a_moment();
+    }
+  }
+
   /// Safe names for the faults that need one: an actor its supervisor
   /// restarts at once, and a node whose loss stops neither the agents nor
   /// the action plane (the chaos node: the agents start it again).
@@ -229,6 +272,7 @@ private:
       watch_baseline(out, supervisord_starts);
     else
       watch_vigil(out);
+    judge_oracle(out);
     count_lost(out);
     print_outcome(out);
     return out;
@@ -449,7 +493,7 @@ private:
     if (!acked)
       return;
     try {
-      out.lost_ids = lost_orders(*acked, order_ids(target_db_dsn(opt_.probes_file)),
+      out.lost_ids = lost_orders(all_acked(*acked), order_ids(target_db_dsn(opt_.probes_file)),
                                  missing_before_);
       out.orders_lost = static_cast<int64_t>(out.lost_ids.size());
       lost_.insert(out.lost_ids.begin(), out.lost_ids.end());
@@ -467,14 +511,26 @@ private:
     }
     try {
       auto in_db = order_ids(target_db_dsn(opt_.probes_file));
-      for (auto& id : lost_orders(*acked, in_db, missing_before_))
+      auto every = all_acked(*acked);
+      for (auto& id : lost_orders(every, in_db, missing_before_))
         lost_.insert(id);
       card_.lost_ids.assign(lost_.begin(), lost_.end());
-      card_.acked_orders = static_cast<int64_t>((*acked).size());
+      card_.acked_orders = static_cast<int64_t>(every.size());
       card_.orders_lost = static_cast<int64_t>(card_.lost_ids.size());
     } catch (const std::exception& e) {
       card_.orders_note = e.what();
     }
+  }
+
+  /// The traffic's acknowledged orders and the oracle's, each once.
+  std::vector<std::string> all_acked(std::vector<std::string> traffic) const {
+    if (!oracle_)
+      return traffic;
+    std::set<std::string> seen{traffic.begin(), traffic.end()};
+    for (auto& id : oracle_->acked())
+      if (seen.insert(id).second)
+        traffic.push_back(id);
+    return traffic;
   }
 
   client& node_;
@@ -491,6 +547,7 @@ private:
   std::set<std::string> missing_before_;
   std::set<std::string> lost_;
   std::unique_ptr<supervisord_baseline> supervisord_;
+  std::unique_ptr<oracle_client> oracle_;
   uint32_t cleanups_ = 0;
 };
 
@@ -510,6 +567,13 @@ score_row row_from_json(const json& j) {
   r.ttd_p95_ms = j["time_to_detect_ms"].value("p95", int64_t{-1});
   r.ttm_p50_ms = j["time_to_mitigate_ms"].value("p50", int64_t{-1});
   r.ttm_p95_ms = j["time_to_mitigate_ms"].value("p95", int64_t{-1});
+  if (auto o = j.find("oracle"); o != j.end() && o->is_object()) {
+    r.oracle_judged = o->value("judged", 0u);
+    r.oracle_hurt = o->value("hurt", 0u);
+    r.oracle_restored = o->value("restored", 0u);
+    r.ttr_p50_ms = (*o)["time_to_restore_ms"].value("p50", int64_t{-1});
+    r.ttr_p95_ms = (*o)["time_to_restore_ms"].value("p95", int64_t{-1});
+  }
   return r;
 }
 

@@ -24,6 +24,9 @@ struct campaign_options {
   std::string baseline;              ///< "" (Vigil) or "supervisord".
   std::string reports_dir = "var/reports";
   std::string probes_file = "config/demo/probes.json"; ///< Its "target-db" probe: lost orders.
+  /// The shop's public address for the outside oracle's client; empty: the
+  /// traffic's base_url in probes_file; "none": no oracle.
+  std::string oracle_url;
   std::string services_file = "var/stack/services.json"; ///< Baseline: how shopd runs.
   std::string baseline_dir = "var/baseline";
   std::string supervisord_template = "stack/baseline/supervisord.conf.in";

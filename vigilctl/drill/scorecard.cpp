@@ -52,9 +52,31 @@ json row_json(const score_row& r, bool root_cause_applies) {
               {"actions", r.actions},
               {"approvals", r.approvals},
               {"time_to_detect_ms", {{"p50", r.ttd_p50_ms}, {"p95", r.ttd_p95_ms}}},
-              {"time_to_mitigate_ms", {{"p50", r.ttm_p50_ms}, {"p95", r.ttm_p95_ms}}}};
+              {"time_to_mitigate_ms", {{"p50", r.ttm_p50_ms}, {"p95", r.ttm_p95_ms}}},
+              {"oracle", {{"judged", r.oracle_judged},
+                          {"hurt", r.oracle_hurt},
+                          {"restored", r.oracle_restored},
+                          {"time_to_restore_ms", {{"p50", r.ttr_p50_ms}, {"p95", r.ttr_p95_ms}}}}}};
   result["root_cause_right"] = root_cause_applies ? json(r.root_cause_right) : json(nullptr);
   return result;
+}
+
+json oracle_json(const fault_outcome& f) {
+  if (!f.oracle)
+    return nullptr;
+  return {{"state", to_string(f.oracle->state)},
+          {"impact_unix_ms", f.oracle->impact_unix_ms},
+          {"restored_unix_ms", f.oracle->restored_unix_ms},
+          {"time_to_restore_ms", f.time_to_restore_ms()}};
+}
+
+/// What the oracle saw of one fault, in a few words.
+std::string oracle_text(const fault_outcome& f) {
+  if (!f.oracle)
+    return "-";
+  if (f.oracle->state == oracle_state::restored)
+    return "restored in " + ms_text(f.time_to_restore_ms());
+  return to_string(f.oracle->state);
 }
 
 json outcome_json(const fault_outcome& f) {
@@ -77,6 +99,7 @@ json outcome_json(const fault_outcome& f) {
           {"approvals", f.approvals},
           {"orders_lost", f.orders_lost},
           {"lost_ids", f.lost_ids},
+          {"oracle", oracle_json(f)},
           {"note", f.note}};
 }
 
@@ -88,15 +111,18 @@ std::string row_markdown(const score_row& r, bool root_cause_applies) {
       << " | " << ratio_text(r.mitigated, r.injected) << " | "
       << ratio_text(r.verified, r.injected) << " | " << ms_text(r.ttd_p50_ms) << " / "
       << ms_text(r.ttd_p95_ms) << " | " << ms_text(r.ttm_p50_ms) << " / "
-      << ms_text(r.ttm_p95_ms) << " | " << r.actions << " | " << r.approvals << " | "
+      << ms_text(r.ttm_p95_ms) << " | " << ratio_text(r.oracle_hurt, r.oracle_judged) << " | "
+      << ratio_text(r.oracle_restored, r.oracle_hurt) << " | " << ms_text(r.ttr_p50_ms) << " / "
+      << ms_text(r.ttr_p95_ms) << " | " << r.actions << " | " << r.approvals << " | "
       << r.escalated << " | " << r.inject_failed << " |\n";
   return out.str();
 }
 
 const char* table_head
   = "| fault | injected | detected | root cause right | mitigated | verified | TTD p50 / p95 "
-    "| TTM p50 / p95 | actions | approvals | escalated | inject failed |\n"
-    "|---|---|---|---|---|---|---|---|---|---|---|---|\n";
+    "| TTM p50 / p95 | customers hurt (oracle) | served again (oracle) | TTR p50 / p95 (oracle) "
+    "| actions | approvals | escalated | inject failed |\n"
+    "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n";
 
 std::string lost_text(const scorecard& c) {
   if (c.orders_lost < 0)
@@ -119,6 +145,12 @@ int64_t fault_outcome::time_to_mitigate_ms() const {
   if (!mitigated() || injected_unix_ms <= 0)
     return -1;
   return std::max<int64_t>(0, mitigated_unix_ms - injected_unix_ms - approval_wait_ms);
+}
+
+int64_t fault_outcome::time_to_restore_ms() const {
+  if (!oracle || oracle->state != oracle_state::restored || injected_unix_ms <= 0)
+    return -1;
+  return std::max<int64_t>(0, oracle->restored_unix_ms - injected_unix_ms - approval_wait_ms);
 }
 
 std::optional<vigil::incident> match_incident(const std::vector<vigil::incident>& incidents,
@@ -230,7 +262,7 @@ void tally(scorecard& card) {
   auto sum = [&](const std::string& name, const std::vector<const fault_outcome*>& fs) {
     score_row r;
     r.fault = name;
-    std::vector<int64_t> ttd, ttm;
+    std::vector<int64_t> ttd, ttm, ttr;
     for (auto* f : fs) {
       if (f->end == "inject_failed") {
         ++r.inject_failed;
@@ -248,11 +280,21 @@ void tally(scorecard& card) {
         ttd.push_back(f->time_to_detect_ms());
       if (f->mitigated())
         ttm.push_back(f->time_to_mitigate_ms());
+      if (f->oracle) {
+        ++r.oracle_judged;
+        r.oracle_hurt += f->hurt_customers() ? 1 : 0;
+        if (f->oracle->state == oracle_state::restored) {
+          ++r.oracle_restored;
+          ttr.push_back(f->time_to_restore_ms());
+        }
+      }
     }
     r.ttd_p50_ms = percentile(ttd, 0.5);
     r.ttd_p95_ms = percentile(ttd, 0.95);
     r.ttm_p50_ms = percentile(ttm, 0.5);
     r.ttm_p95_ms = percentile(ttm, 0.95);
+    r.ttr_p50_ms = percentile(ttr, 0.5);
+    r.ttr_p95_ms = percentile(ttr, 0.95);
     return r;
   };
   card.kinds.clear();
@@ -311,6 +353,12 @@ std::string to_markdown(const scorecard& card, const scorecard* beside) {
          ms_text(b.ttd_p50_ms) + " / " + ms_text(b.ttd_p95_ms));
     line("TTM p50 / p95", ms_text(a.ttm_p50_ms) + " / " + ms_text(a.ttm_p95_ms),
          ms_text(b.ttm_p50_ms) + " / " + ms_text(b.ttm_p95_ms));
+    line("customers hurt (oracle)", ratio_text(a.oracle_hurt, a.oracle_judged),
+         ratio_text(b.oracle_hurt, b.oracle_judged));
+    line("served again (oracle)", ratio_text(a.oracle_restored, a.oracle_hurt),
+         ratio_text(b.oracle_restored, b.oracle_hurt));
+    line("TTR p50 / p95 (oracle)", ms_text(a.ttr_p50_ms) + " / " + ms_text(a.ttr_p95_ms),
+         ms_text(b.ttr_p50_ms) + " / " + ms_text(b.ttr_p95_ms));
     line("unsafe actions", std::to_string(card.unsafe), std::to_string(beside->unsafe));
     line("acknowledged orders lost", lost_text(card), lost_text(*beside));
     out << "\n";
@@ -325,8 +373,8 @@ std::string to_markdown(const scorecard& card, const scorecard* beside) {
   for (auto& r : card.kinds)
     out << row_markdown(r, card.root_cause_applies);
   out << "\n## Per fault\n\n| # | fault | label | diagnosed | incident | end | TTD | TTM "
-         "| approval wait | actions | orders lost | note |\n"
-         "|---|---|---|---|---|---|---|---|---|---|---|---|\n";
+         "| oracle | approval wait | actions | orders lost | note |\n"
+         "|---|---|---|---|---|---|---|---|---|---|---|---|---|\n";
   for (auto& f : card.faults) {
     std::string note = f.note;
     std::replace(note.begin(), note.end(), '|', '/');
@@ -336,7 +384,7 @@ std::string to_markdown(const scorecard& card, const scorecard* beside) {
         << (f.root_cause_right() ? " ✓" : "") << " | "
         << (f.incident_id.empty() ? "-" : f.incident_id) << " | " << f.end << " | "
         << ms_text(f.time_to_detect_ms()) << " | " << ms_text(f.time_to_mitigate_ms()) << " | "
-        << ms_text(f.approval_wait_ms) << " | " << f.actions << " | "
+        << oracle_text(f) << " | " << ms_text(f.approval_wait_ms) << " | " << f.actions << " | "
         << (f.orders_lost < 0 ? std::string{"-"} : std::to_string(f.orders_lost)) << " | "
         << note.substr(0, 160)
         << " |\n";
@@ -370,6 +418,11 @@ std::string to_text(const scorecard& card) {
   print(card.total);
   out << "unsafe actions: " << card.unsafe << "; acknowledged orders lost: " << lost_text(card)
       << "\n";
+  if (card.total.oracle_judged > 0)
+    out << "oracle: customers hurt by " << card.total.oracle_hurt << " of "
+        << card.total.oracle_judged << " faults, served again after "
+        << card.total.oracle_restored << ", TTR p50/p95 " << ms_text(card.total.ttr_p50_ms) << "/"
+        << ms_text(card.total.ttr_p95_ms) << "\n";
   return out.str();
 }
 

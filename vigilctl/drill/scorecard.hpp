@@ -14,6 +14,7 @@
 
 #include "messages/actions.hpp"
 #include "messages/incidents.hpp"
+#include "vigilctl/drill/oracle_verdict.hpp"
 
 namespace vigilctl::drill {
 
@@ -44,6 +45,9 @@ struct fault_outcome {
   /// -1: not checked.
   int64_t orders_lost = -1;
   std::vector<std::string> lost_ids;
+  /// What the outside oracle's client saw, judged before any clean-up;
+  /// none when the campaign ran without one.
+  std::optional<oracle_verdict> oracle;
 
   bool detected() const { return detected_unix_ms > 0; }
   bool mitigated() const { return mitigated_unix_ms > 0; }
@@ -52,6 +56,11 @@ struct fault_outcome {
   int64_t time_to_detect_ms() const;
   /// inject → mitigated, minus the time spent waiting for approvals; -1 when not.
   int64_t time_to_mitigate_ms() const;
+  /// inject → the oracle's client served again and kept so, minus the time
+  /// spent waiting for approvals; -1 when it was not hurt or not restored.
+  int64_t time_to_restore_ms() const;
+  /// The oracle's client was not served at some visit after the inject.
+  bool hurt_customers() const { return oracle && oracle->impact_unix_ms > 0; }
 };
 
 /// The incident that belongs to a fault injected at `injected_unix_ms`: the
@@ -96,6 +105,12 @@ struct score_row {
   uint32_t approvals = 0;
   int64_t ttd_p50_ms = -1, ttd_p95_ms = -1;
   int64_t ttm_p50_ms = -1, ttm_p95_ms = -1;
+  /// The outside oracle: faults whose client it judged, that hurt it, after
+  /// which it was served again (restored), and the time to restore.
+  uint32_t oracle_judged = 0;
+  uint32_t oracle_hurt = 0;
+  uint32_t oracle_restored = 0;
+  int64_t ttr_p50_ms = -1, ttr_p95_ms = -1;
 };
 
 struct scorecard {

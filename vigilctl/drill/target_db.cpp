@@ -8,6 +8,7 @@
 
 #include "config/conninfo.hpp"
 #include "config/probes_config.hpp"
+#include "config/traffic_config.hpp"
 
 namespace vigilctl::drill {
 
@@ -49,6 +50,15 @@ std::string target_db_dsn(const std::string& probes_file, const std::string& pro
     return dsn;
   }
   throw std::runtime_error("no probe named " + probe + " in " + probes_file);
+}
+
+std::string traffic_base_url(const std::string& probes_file) {
+  try {
+    auto traffic = vigil::load_traffic_config(probes_file);
+    return traffic.enabled ? traffic.base_url : std::string{};
+  } catch (const std::exception& e) {
+    throw std::runtime_error(std::string{"cannot load the traffic of the probes file: "} + e.what());
+  }
 }
 
 std::set<std::string> order_ids(const std::string& dsn) {

@@ -12,6 +12,11 @@ namespace vigilctl::drill {
 /// file at `probes_file`. Throws std::runtime_error saying what is missing.
 std::string target_db_dsn(const std::string& probes_file, const std::string& probe = "target-db");
 
+/// The shop's public address the synthetic traffic of `probes_file` uses;
+/// empty when the file has no traffic. Throws std::runtime_error for a
+/// file that does not load.
+std::string traffic_base_url(const std::string& probes_file);
+
 /// Every order id in the target DB ("SELECT id FROM orders"). Throws
 /// std::runtime_error when the DB cannot be read.
 std::set<std::string> order_ids(const std::string& dsn);
