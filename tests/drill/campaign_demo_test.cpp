@@ -2,7 +2,9 @@
 // `vigilctl drill campaign --count 16 --auto-approve` injects each kind once
 // (blind: the agents never see the labels), and each must be detected,
 // diagnosed with the right root cause (compared after the fact), mitigated
-// and verified, with no unsafe action and no acknowledged order lost.
+// and verified, with no unsafe action and no acknowledged order lost; and
+// the outside oracle's client, hurt or not, must be served at the end of
+// each fault before any clean-up (Vigil's "resolved" is not taken for it).
 // The campaign answers the approvals itself (as campaign:ID); approving by
 // a human is loop_demo_test's job. Each kind is drilled once and must be
 // handled then: nothing is drilled again until it passes.
@@ -67,5 +69,10 @@ CAF_TEST(every fault kind is detected diagnosed mitigated and verified) {
   for (auto& f : card["faults"]) {
     describe(f);
     CAF_CHECK(handled(f));
+    CAF_REQUIRE(f["oracle"].is_object());
+    CAF_MESSAGE("  oracle: " << f["oracle"].dump());
+    CAF_CHECK_NOT_EQUAL(f["oracle"].value("state", ""), "not_restored");
   }
+  // Some faults must hurt the client, or it was not looking.
+  CAF_CHECK_GREATER(card["total"]["oracle"].value("hurt", 0), 0);
 }
