@@ -182,7 +182,7 @@ CAF_TEST(the demo model gives the demo its probes) {
       CAF_FAIL("no " << want.second << " probe of " << want.first);
   auto* db = probe(cfg, "target-db");
   CAF_REQUIRE(db);
-  CAF_CHECK_EQUAL(db->checks.size(), 4u);
+  CAF_CHECK_EQUAL(db->checks.size(), 5u);
   CAF_CHECK(has(db->server_log, "var/pg/target/postgres.log"));
   CAF_CHECK(has(db->password_file, "var/secrets/shop-db-password"));
   auto proxy = load_probes_config(std::string{VIGIL_SOURCE_DIR} + "/config/proxy/probes.json");

@@ -93,12 +93,23 @@ const std::map<std::string, std::string> symptom_reports{
    "the api cannot get new database connections through pgbouncer: no more connections "
    "allowed (max_client_conn). psql straight to postgres on 5432 works fine and the server "
    "is nowhere near max_connections"},
+  {"db_login_refused",
+   "new connections as the app fail with FATAL: role shop is not permitted to log in; the "
+   "password is right, pg_isready is fine, someone ran ALTER ROLE on it"},
+  {"privilege_denied",
+   "orders fail with ERROR: permission denied for table orders while the product list still "
+   "works; somebody revoked a grant from the app role"},
+  {"volume_not_writable",
+   "the api cannot write its receipts: Read-only file system on the data volume although df "
+   "shows plenty of room; dmesg says the file system was remounted read-only"},
 };
 
 /// Root causes of failure modes no fault of the catalogue makes.
 const std::set<std::string> beyond_catalogue{"process_hung", "start_failure",
                                              "secret_unreadable",
-                                             "proxy_connection_exhaustion"};
+                                             "proxy_connection_exhaustion",
+                                             "db_login_refused", "privilege_denied",
+                                             "volume_not_writable"};
 
 std::vector<fault_kind> catalogue() {
   chaos::fault_context ctx;
