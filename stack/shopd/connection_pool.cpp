@@ -63,9 +63,11 @@ connection_pool::lease connection_pool::acquire() {
       // Count the slot as used while connecting, so the pool never exceeds
       // its size even when several callers connect at once.
       ++in_use_;
+      auto generation = generation_;
       guard.unlock();
       try {
         auto fresh = std::make_unique<entry>();
+        fresh->generation = generation;
         fresh->connection = factory_();
         fresh->opened_at = std::chrono::steady_clock::now();
         // A broken connection is replaced by the pool (with the current
@@ -104,8 +106,8 @@ connection_pool::lease connection_pool::acquire() {
 void connection_pool::release(std::unique_ptr<entry> held, bool broken) {
   std::unique_lock<std::mutex> guard{mtx_};
   --in_use_;
-  auto keep = !broken && is_open(*held->connection) && !expired(*held)
-              && in_use_ + idle_.size() < settings_.size;
+  auto keep = !broken && held->generation == generation_ && is_open(*held->connection)
+              && !expired(*held) && in_use_ + idle_.size() < settings_.size;
   std::vector<std::unique_ptr<entry>> dropped;
   if (keep) {
     idle_.push_back(std::move(held));
@@ -139,6 +141,7 @@ void connection_pool::drain_idle() {
     std::lock_guard<std::mutex> guard{mtx_};
     dropped.swap(idle_);
     replaced_ += dropped.size();
+    ++generation_;
   }
   freed_.notify_all();
 }

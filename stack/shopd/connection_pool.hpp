@@ -62,7 +62,8 @@ public:
   void configure(settings config);
 
   /// Closes idle connections, so the next ones use fresh settings (e.g. a
-  /// rotated password).
+  /// rotated password or a moved database); those in use now are closed
+  /// when they come back, not pooled.
   void drain_idle();
 
   stats snapshot() const;
@@ -71,6 +72,7 @@ private:
   struct entry {
     std::unique_ptr<pqxx::connection> connection;
     std::chrono::steady_clock::time_point opened_at;
+    uint64_t generation = 0; ///< The pool's generation when it was opened.
   };
 
   /// A connection taken from the pool; given back when destroyed.
@@ -101,6 +103,8 @@ private:
   connection_factory factory_;
   std::vector<std::unique_ptr<entry>> idle_;
   size_t in_use_ = 0;
+  /// Bumped by drain_idle: a connection of an older one is not reused.
+  uint64_t generation_ = 0;
   size_t waiting_ = 0;
   uint64_t opened_ = 0;
   uint64_t replaced_ = 0;

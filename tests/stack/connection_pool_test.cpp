@@ -1,6 +1,6 @@
 // shopd's connection pool against a real Postgres: waiting with a deadline
 // when exhausted, the in_use/idle/waiting counts, and replacing connections
-// that broke or outlived max_lifetime.
+// that broke or outlived max_lifetime or were in use while it was drained.
 #define CAF_SUITE connection_pool
 
 #include <future>
@@ -109,6 +109,24 @@ CAF_TEST(idle connections are reused and old ones replaced) {
   // Reused until its lifetime has passed, then replaced.
   CAF_CHECK(test::wait_until([&] { return backend_pid(short_lived) != old; }, 5s));
   CAF_CHECK_EQUAL(short_lived.snapshot().replaced, 1u);
+}
+
+CAF_TEST(a connection in use while the pool is drained is not reused) {
+  // A config reload drains the pool while a request holds a connection:
+  // that one, opened with the old settings, must not serve the next request.
+  auto pool = make_pool(2, 1s);
+  int held = 0;
+  int after = pool.with_connection([&](pqxx::connection& c) {
+    {
+      pqxx::nontransaction tx{c};
+      held = tx.exec("SELECT pg_backend_pid()")[0][0].as<int>();
+    }
+    pool.drain_idle();
+    return 0;
+  });
+  CAF_CHECK_EQUAL(after, 0);
+  CAF_CHECK_NOT_EQUAL(backend_pid(pool), held);
+  CAF_CHECK_EQUAL(pool.snapshot().replaced, 1u);
 }
 
 CAF_TEST(a killed connection surfaces once as 503 and is replaced) {
