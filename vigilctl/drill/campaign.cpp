@@ -493,8 +493,11 @@ private:
     if (!acked)
       return;
     try {
-      out.lost_ids = lost_orders(all_acked(*acked), order_ids(target_db_dsn(opt_.probes_file)),
-                                 missing_before_);
+      // The ledgers first, then the database: an order acknowledged after
+      // the database was read would look lost.
+      auto every = all_acked(*acked);
+      auto in_db = order_ids(target_db_dsn(opt_.probes_file));
+      out.lost_ids = lost_orders(every, in_db, missing_before_);
       out.orders_lost = static_cast<int64_t>(out.lost_ids.size());
       lost_.insert(out.lost_ids.begin(), out.lost_ids.end());
     } catch (const std::exception&) {
@@ -510,8 +513,8 @@ private:
       return;
     }
     try {
+      auto every = all_acked(*acked); // before the database, as above
       auto in_db = order_ids(target_db_dsn(opt_.probes_file));
-      auto every = all_acked(*acked);
       for (auto& id : lost_orders(every, in_db, missing_before_))
         lost_.insert(id);
       card_.lost_ids.assign(lost_.begin(), lost_.end());
