@@ -190,7 +190,7 @@ private:
   /// Acknowledged ids missing from the database: the newest
   /// `acked_recent` on every check, and the next slice of the older ones
   /// (the whole ledger every few checks, at a bounded cost). What a slice
-  /// found is remembered until it is looked at again, so rows deleted long
+  /// found is remembered until a later look covers it, so rows deleted long
   /// ago stay missing in every result, not in one of every few.
   void check_acked(probe_result& r, const sql_check& c, detail::pg_session& db,
                    clock_type::time_point deadline) {
@@ -198,7 +198,7 @@ private:
     log.catch_up();
     auto& ids = log.ids();
     auto newest = ids.size() > c.acked_recent ? ids.size() - c.acked_recent : 0;
-    std::optional<double> missing = count_missing(r, c, db.query(with_ids(c, ids, newest, ids.size()), deadline));
+    auto missing = count_missing(r, c, db.query(with_ids(c, ids, newest, ids.size()), deadline));
     if (!missing)
       return;
     auto& slices = older_missing_[c.name];

@@ -101,7 +101,7 @@ bool oracle_client::visit() {
           skus_.push_back(p["sku"].get<std::string>());
     if (skus_.empty())
       return false;
-    auto& sku = skus_[ticks_.size() % skus_.size()];
+    auto& sku = skus_[visits_++ % skus_.size()];
     auto order = vigil::http::fetch("POST", base_url_ + "/orders",
                                     json{{"sku", sku}, {"quantity", 1}}.dump(),
                                     {{"content-type", "application/json"}}, request_timeout);

@@ -52,6 +52,7 @@ private:
   std::vector<oracle_tick> ticks_;
   std::vector<std::string> acked_;
   std::vector<std::string> skus_;
+  size_t visits_ = 0; ///< The visiting thread's own count: which product to order.
 };
 
 } // namespace vigilctl::drill

@@ -5,6 +5,7 @@
 #define CAF_SUITE postgres_probes
 
 #include <cerrno>
+#include <fstream>
 #include <thread>
 
 #include <caf/test/unit_test.hpp>
@@ -64,6 +65,21 @@ struct pg_fixture {
     c.checks = {{"orders_columns", "SELECT id, quantity FROM orders LIMIT 0", "", 0, "", 1000},
                 {"orders", "SELECT count(*) FROM orders", "", 20, "", 1000}};
     return c;
+  }
+
+  /// A probe whose one check counts the ids of `ledger` (orders 1..10,
+  /// written now) missing from orders, the newest 4 and 4 older ones a time.
+  probe_config acked_config(const std::string& ledger) {
+    std::string ids;
+    for (int i = 1; i <= 10; ++i)
+      ids += std::to_string(i) + "\n";
+    test::write_file(ledger, ids);
+    auto cfg = config();
+    cfg.checks = {{"acked_missing",
+                   "SELECT count(*) FROM unnest($acked) AS a(id)"
+                   " WHERE NOT EXISTS (SELECT 1 FROM orders o WHERE o.id = a.id::bigint)",
+                   "", 0, ledger, 4}};
+    return cfg;
   }
 
   std::string superuser_dsn() {
@@ -146,18 +162,10 @@ CAF_TEST(a refused connection carries its errno and a check its expectation) {
 }
 
 CAF_TEST(acknowledged orders missing from the table are down until they are back) {
-  auto cfg = config();
   auto acked = dir + "/acked.txt";
   // Orders 1..10 exist; the newest 4 acknowledged ids are checked each
   // time, and the next 4 of the older ones (1-4, then 5-6, then 1-4...).
-  std::string ids;
-  for (int i = 1; i <= 10; ++i)
-    ids += std::to_string(i) + "\n";
-  test::write_file(acked, ids);
-  cfg.checks = {{"acked_missing",
-                 "SELECT count(*) FROM unnest($acked) AS a(id)"
-                 " WHERE NOT EXISTS (SELECT 1 FROM orders o WHERE o.id = a.id::bigint)",
-                 "", 0, acked, 4}};
+  auto cfg = acked_config(acked);
   auto p = make_probe(cfg);
   auto r = run(*p);
   CAF_CHECK_EQUAL(r.status, "ok");
@@ -185,23 +193,15 @@ CAF_TEST(acknowledged orders missing from the table are down until they are back
 }
 
 CAF_TEST(a missing order counted in a slice is forgotten once a later slice covers it again) {
-  auto cfg = config();
   auto acked = dir + "/acked-growing.txt";
-  std::string ids;
-  for (int i = 1; i <= 10; ++i)
-    ids += std::to_string(i) + "\n";
-  test::write_file(acked, ids);
-  cfg.checks = {{"acked_missing",
-                 "SELECT count(*) FROM unnest($acked) AS a(id)"
-                 " WHERE NOT EXISTS (SELECT 1 FROM orders o WHERE o.id = a.id::bigint)",
-                 "", 0, acked, 4}};
+  auto cfg = acked_config(acked);
   auto p = make_probe(cfg);
   run(*p); // older ids 1-4
   run(*p); // older ids 5-6
   // The ledger grows: the next slice starts where the last one ended (7-8),
   // off the bounds the next round takes (1-4, then 5-8).
   pg.psql("INSERT INTO orders (id, quantity) VALUES (11, 1), (12, 1)");
-  test::write_file(acked, ids + "11\n12\n");
+  std::ofstream{acked, std::ios::app} << "11\n12\n";
   pg.psql("DELETE FROM orders WHERE id = 7");
   auto r = run(*p);
   CAF_CHECK_EQUAL(r.values["acked_missing"], 1);
