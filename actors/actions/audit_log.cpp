@@ -3,6 +3,7 @@
 #include <pqxx/pqxx>
 
 #include "actors/store/migrate.hpp"
+#include "messages/unix_time.hpp"
 #include "messages/actions_json.hpp"
 
 namespace vigil::actions {
@@ -111,6 +112,17 @@ void audit_log::refused(const action_request& req, const std::string& code,
   });
 }
 
+void audit_log::stopped(const std::string& node, const std::string& detail) {
+  with_connection([&](pqxx::connection& c) {
+    pqxx::work tx{c};
+    action_request req;
+    req.idempotency_key = "stop:" + node + ":" + std::to_string(now_unix_ms());
+    req.requested_by = node;
+    insert_row(tx, "stopped", req, "", detail);
+    tx.commit();
+  });
+}
+
 std::vector<audit_record> audit_log::records(const std::string& incident, uint32_t limit) {
   return with_connection([&](pqxx::connection& c) {
     pqxx::work tx{c};
@@ -173,7 +185,9 @@ std::vector<std::pair<action_request, int64_t>> audit_log::runs_since(int64_t si
     pqxx::work tx{c};
     auto rows = tx.exec_params(
       "SELECT tool, args::text, (extract(epoch FROM at) * 1000)::bigint FROM action_audit "
-      "WHERE phase = 'before' AND at >= to_timestamp($1::double precision / 1000) ORDER BY seq",
+      "WHERE phase = 'before' AND at >= to_timestamp($1::double precision / 1000) "
+      "AND seq > (SELECT coalesce(max(seq), 0) FROM action_audit WHERE phase = 'stopped') "
+      "ORDER BY seq",
       since_unix_ms);
     tx.commit();
     std::vector<std::pair<action_request, int64_t>> result;

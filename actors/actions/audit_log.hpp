@@ -39,6 +39,8 @@ public:
   void after_without_result(const action_request& req, const std::string& status,
                             const std::string& detail);
   void refused(const action_request& req, const std::string& code, const std::string& detail);
+  /// A "stopped" row: the node was stopped cleanly, its services with it.
+  void stopped(const std::string& node, const std::string& detail);
 
   /// Of one incident ("" = all), the newest `limit` rows, oldest first.
   std::vector<audit_record> records(const std::string& incident, uint32_t limit);
@@ -47,8 +49,9 @@ public:
   /// the node stopped while they ran (reconciliation runs them again).
   std::vector<action_request> interrupted();
 
-  /// Runs started (a "before" row) since `since_unix_ms`, oldest first with
-  /// their start time: the policy's rate and restart windows survive a restart.
+  /// Runs started (a "before" row) since `since_unix_ms` and after the newest
+  /// "stopped" row, oldest first with their start time: the policy's rate and
+  /// restart windows survive a crash, not an operator's clean stop.
   std::vector<std::pair<action_request, int64_t>> runs_since(int64_t since_unix_ms);
 
 private:

@@ -260,6 +260,23 @@ caf::behavior plane_behavior(plane_actor* self, action_context ctx) {
   st.log = std::make_unique<audit_log>(ctx.ops_dsn);
   spdlog::info("actions: plane up with {} tools ({})", st.tools.size(), st.known_tools());
   self->send(self, reconcile_atom::value);
+  // An orderly stop (the node shutting down, its services with it) ends the
+  // policy's windows: the next start is a new life of the stack. A crash
+  // sends no user_shutdown, so its windows are rebuilt from the audit.
+  self->set_exit_handler([self](caf::exit_msg& msg) {
+    if (!msg.reason || msg.reason == caf::exit_reason::normal)
+      return; // a linked actor's normal end, as CAF's default handler
+    if (msg.reason == caf::exit_reason::user_shutdown) {
+      try {
+        self->state.log->stopped(self->state.ctx.node_id,
+                                 "the node was stopped cleanly: rate and restart windows "
+                                 "start again");
+      } catch (const store_unavailable& e) {
+        spdlog::warn("actions: the clean stop is not in the audit log: {}", e.what());
+      }
+    }
+    self->quit(msg.reason);
+  });
   return {
     [self](act_atom, action_request& req) { return act(self, std::move(req)); },
     [self](tools_atom) {

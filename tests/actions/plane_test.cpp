@@ -131,31 +131,53 @@ CAF_TEST(refusals are audited and change nothing) {
     CAF_CHECK_EQUAL(r->approved_by, "human:alice");
 }
 
-CAF_TEST(restart intensity stops restarts of one service and survives a restart) {
+CAF_TEST(restart intensity stops restarts of one service and survives a crash) {
   auto dsn = fresh_ops_store();
-  {
-    action_rig::options opts{dsn};
-    opts.max_restarts = 2;
-    action_rig rig{opts};
-    CAF_CHECK_EQUAL(rig.act(make_request("restart_service", {{"service", "shopd"}}, "i1")),
-                    action_error::none);
-    CAF_CHECK_EQUAL(rig.act(make_request("start_service", {{"service", "shopd"}}, "i2")),
-                    action_error::none);
-    CAF_CHECK_EQUAL(rig.act(make_request("restart_service", {{"service", "shopd"}}, "i3")),
-                    action_error::restart_intensity);
-    // Another service has its own count.
-    CAF_CHECK_EQUAL(rig.act(make_request("restart_service", {{"service", "slowd"}}, "i4")),
-                    action_error::none);
-    CAF_CHECK_EQUAL(rig.services().restarts.load(), 2);
-    CAF_CHECK_EQUAL(count_rows(rig.audit(), "i3", "refused"), 1u);
-  }
-  // A new plane on the same store remembers the window from the audit log.
   action_rig::options opts{dsn};
   opts.max_restarts = 2;
   action_rig rig{opts};
+  CAF_CHECK_EQUAL(rig.act(make_request("restart_service", {{"service", "shopd"}}, "i1")),
+                  action_error::none);
+  CAF_CHECK_EQUAL(rig.act(make_request("start_service", {{"service", "shopd"}}, "i2")),
+                  action_error::none);
+  CAF_CHECK_EQUAL(rig.act(make_request("restart_service", {{"service", "shopd"}}, "i3")),
+                  action_error::restart_intensity);
+  // Another service has its own count.
+  CAF_CHECK_EQUAL(rig.act(make_request("restart_service", {{"service", "slowd"}}, "i4")),
+                  action_error::none);
+  CAF_CHECK_EQUAL(rig.services().restarts.load(), 2);
+  CAF_CHECK_EQUAL(count_rows(rig.audit(), "i3", "refused"), 1u);
+  // The plane killed (no clean stop): its supervisor starts a new one,
+  // which rebuilds the window from the audit log.
+  auto old = rig.plane();
+  caf::anon_send_exit(old, caf::exit_reason::kill);
+  CAF_REQUIRE(wait_until([&] { auto p = rig.plane(); return p && p != old; }, 10s));
   CAF_CHECK_EQUAL(rig.act(make_request("restart_service", {{"service", "shopd"}}, "i5")),
                   action_error::restart_intensity);
-  CAF_CHECK_EQUAL(rig.services().restarts.load(), 0);
+  CAF_CHECK_EQUAL(rig.services().restarts.load(), 2);
+}
+
+CAF_TEST(a clean stop of the node ends the restart window) {
+  auto dsn = fresh_ops_store();
+  {
+    action_rig::options opts{dsn};
+    opts.max_restarts = 1;
+    action_rig rig{opts};
+    CAF_CHECK_EQUAL(rig.act(make_request("restart_service", {{"service", "shopd"}}, "e1")),
+                    action_error::none);
+    CAF_CHECK_EQUAL(rig.act(make_request("restart_service", {{"service", "shopd"}}, "e2")),
+                    action_error::restart_intensity);
+  } // user_shutdown, as `vigilctl stop` or SIGTERM
+  action_rig::options opts{dsn};
+  opts.max_restarts = 1;
+  action_rig rig{opts};
+  size_t stops = 0;
+  for (auto& row : rig.audit())
+    stops += row.phase == "stopped";
+  CAF_CHECK_EQUAL(stops, 1u);
+  CAF_CHECK_EQUAL(rig.act(make_request("restart_service", {{"service", "shopd"}}, "e3")),
+                  action_error::none);
+  CAF_CHECK_EQUAL(rig.services().restarts.load(), 1);
 }
 
 CAF_TEST(without the ops store nothing runs) {
