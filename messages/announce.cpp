@@ -51,6 +51,7 @@ void announce_messages(caf::actor_system_config& cfg) {
   add_error_renderer<service_error>(cfg, caf::atom("services"));
   // chaos
   cfg.add_message_type<fault_param>("vigil::fault_param");
+  cfg.add_message_type<fault_fix>("vigil::fault_fix");
   cfg.add_message_type<fault_kind>("vigil::fault_kind");
   cfg.add_message_type<std::vector<fault_kind>>("std::vector<vigil::fault_kind>");
   cfg.add_message_type<injection_request>("vigil::injection_request");

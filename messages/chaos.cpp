@@ -8,10 +8,15 @@ bool operator==(const fault_param& x, const fault_param& y) {
          && x.choices == y.choices && x.default_value == y.default_value && x.help == y.help;
 }
 
+bool operator==(const fault_fix& x, const fault_fix& y) {
+  return x.tool == y.tool && x.target == y.target;
+}
+
 bool operator==(const fault_kind& x, const fault_kind& y) {
   return x.name == y.name && x.label == y.label && x.risk == y.risk && x.target == y.target
          && x.description == y.description && x.revert == y.revert && x.outlives == y.outlives
-         && x.default_duration_s == y.default_duration_s && x.params == y.params;
+         && x.default_duration_s == y.default_duration_s && x.params == y.params
+         && x.fixes == y.fixes;
 }
 
 bool operator==(const injection_request& x, const injection_request& y) {

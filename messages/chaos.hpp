@@ -39,6 +39,20 @@ typename Inspector::result_type inspect(Inspector& f, fault_param& x) {
            x.choices, x.default_value, x.help);
 }
 
+/// A step that is an acceptable fix for a fault kind: a tool of the action
+/// plane, on a target as the plane names it (the step's service, database,
+/// role...; empty: any). Judged by the drill campaign, never seen by the
+/// agents.
+struct fault_fix {
+  std::string tool;
+  std::string target;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, fault_fix& x) {
+  return f(caf::meta::type_name("vigil::fault_fix"), x.tool, x.target);
+}
+
 /// One fault kind of the catalogue.
 struct fault_kind {
   std::string name;        ///< e.g. "db_down".
@@ -50,12 +64,15 @@ struct fault_kind {
   bool outlives = false;   ///< Its effect outlives it (a crash): revert injects no more.
   uint32_t default_duration_s = 60;
   std::vector<fault_param> params;
+  /// The steps a reviewing SRE would accept as its fix; a step outside them
+  /// is harm (a healthy component touched, a wrong remedy).
+  std::vector<fault_fix> fixes;
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, fault_kind& x) {
   return f(caf::meta::type_name("vigil::fault_kind"), x.name, x.label, x.risk, x.target,
-           x.description, x.revert, x.outlives, x.default_duration_s, x.params);
+           x.description, x.revert, x.outlives, x.default_duration_s, x.params, x.fixes);
 }
 
 /// A request to inject one fault.
@@ -129,6 +146,7 @@ typename Inspector::result_type inspect(Inspector& f, chaos_schedule& x) {
 }
 
 bool operator==(const fault_param& x, const fault_param& y);
+bool operator==(const fault_fix& x, const fault_fix& y);
 bool operator==(const fault_kind& x, const fault_kind& y);
 bool operator==(const injection_request& x, const injection_request& y);
 bool operator==(const active_fault& x, const active_fault& y);

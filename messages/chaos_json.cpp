@@ -31,11 +31,14 @@ json to_json(const fault_kind& x) {
   json params = json::array();
   for (auto& p : x.params)
     params.push_back(to_json(p));
+  json fixes = json::array();
+  for (auto& f : x.fixes)
+    fixes.push_back({{"tool", f.tool}, {"target", f.target}});
   return {{"name", x.name},           {"label", x.label},
           {"risk", x.risk},           {"target", x.target},
           {"description", x.description}, {"revert", x.revert},
           {"outlives", x.outlives},   {"default_duration_s", x.default_duration_s},
-          {"params", params}};
+          {"params", params},         {"fixes", fixes}};
 }
 
 json to_json(const active_fault& x) {

@@ -192,6 +192,7 @@ void print_command_summary(std::ostream& out) {
   line("diagnose [--service S]", "Ranked root causes for the current signals");
   line("actions tools|run TOOL --key K|audit", "The action plane: tools, a run, the audit log");
   line("drill campaign --count N --seed S", "A drill campaign and its scorecard (see drill --help)");
+  line("drill report ID [--markdown]", "A stored campaign's scorecard and its misses");
   line("help", "Show this list");
   line("quit", "Leave the shell (also: exit, end of input)");
 }

@@ -4,19 +4,9 @@
 
 #include <nlohmann/json.hpp>
 
-namespace vigil::policy {
+#include "messages/action_target.hpp"
 
-std::string target_of(const nlohmann::json& args) {
-  if (!args.is_object())
-    return {};
-  for (auto key : {"service", "role", "database", "node", "actor", "table", "upstream", "path",
-                   "target"}) {
-    auto i = args.find(key);
-    if (i != args.end() && i->is_string())
-      return i->get<std::string>();
-  }
-  return {};
-}
+namespace vigil::policy {
 
 bool restarts_service(const std::string& tool) {
   return tool == "restart_service" || tool == "start_service";
@@ -31,7 +21,7 @@ decision guard::classify(const std::string& tool, const std::string& risk,
   auto i = cfg_.tools.find(tool);
   if (i == cfg_.tools.end())
     return {policy_mode::deny, tool + " is not an allowed tool"};
-  auto target = target_of(args);
+  auto target = action_target(args);
   auto& allowed = i->second.targets;
   if (!allowed.empty() && std::find(allowed.begin(), allowed.end(), target) == allowed.end())
     return {policy_mode::deny, tool + " may not act on '" + target + "'"};
@@ -59,7 +49,7 @@ std::optional<refusal> guard::admit(const std::string& tool, const nlohmann::jso
                                      + " s (limit " + std::to_string(cfg_.max_actions) + ")"};
   std::deque<int64_t>* restarts = nullptr;
   if (restarts_service(tool)) {
-    auto service = target_of(args);
+    auto service = action_target(args);
     restarts = &restarts_[service];
     forget_before(*restarts, now_ms - int64_t{cfg_.restarts_window_s} * 1000);
     if (restarts->size() >= cfg_.max_restarts)

@@ -28,11 +28,6 @@ struct refusal {
   std::string reason;
 };
 
-/// The target argument of a tool's args: the first of service, role,
-/// database, node, actor, table, upstream, path, target that is a string;
-/// empty when none.
-std::string target_of(const nlohmann::json& args);
-
 /// Whether a tool (re)starts the service it names (restart intensity).
 bool restarts_service(const std::string& tool);
 

@@ -82,7 +82,10 @@ fault_ptr make_bad_config(const fault_context& ctx) {
     make_kind("bad_config", "bad_config", "safe", "shopd",
               "Replaces the shop's config with a broken one and makes the shop reload it.",
               "Restores the previous file and reloads.", false, 60,
-              {choice_param("what", {"db_port", "upstream"}, "db_port", "what the config breaks")}),
+              {choice_param("what", {"db_port", "upstream"}, "db_port", "what the config breaks")},
+              {{"rollback_config", "shopd"},
+               {"restart_service", "shopd"},
+               {"start_service", "shopd"}}),
     ctx);
 }
 

@@ -52,7 +52,8 @@ fault_ptr make_cache_poison(const fault_context& ctx) {
     make_kind("cache_poison", "cache_poisoned", "safe", "shopd",
               "Fills the shop's price cache with prices skewed by a factor.",
               "Clears the cache.", false, 120,
-              {int_param("factor", 2, 1000, 10, "how many times too high")}),
+              {int_param("factor", 2, 1000, 10, "how many times too high")},
+              {{"clear_cache", "shopd"}}),
     ctx);
 }
 

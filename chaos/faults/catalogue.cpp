@@ -4,7 +4,8 @@ namespace vigil::chaos {
 
 fault_kind make_kind(std::string name, std::string label, std::string risk, std::string target,
                      std::string description, std::string revert, bool outlives,
-                     uint32_t default_duration_s, std::vector<fault_param> params) {
+                     uint32_t default_duration_s, std::vector<fault_param> params,
+                     std::vector<fault_fix> fixes) {
   fault_kind k;
   k.name = std::move(name);
   k.label = std::move(label);
@@ -15,6 +16,7 @@ fault_kind make_kind(std::string name, std::string label, std::string risk, std:
   k.outlives = outlives;
   k.default_duration_s = default_duration_s;
   k.params = std::move(params);
+  k.fixes = std::move(fixes);
   return k;
 }
 

@@ -83,7 +83,8 @@ fault_ptr make_conn_exhaust(const fault_context& ctx) {
     make_kind("conn_exhaust", "db_connection_exhaustion", "safe", "target-db",
               "Opens idle connections until the server refuses more (max_connections).",
               "Closes them.", false, 60,
-              {int_param("max_connections", 1, 10000, 1000, "upper bound of connections to hold")}),
+              {int_param("max_connections", 1, 10000, 1000, "upper bound of connections to hold")},
+              {{"terminate_idle_sessions", ""}}),
     ctx);
 }
 

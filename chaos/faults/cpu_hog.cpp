@@ -65,7 +65,8 @@ fault_ptr make_cpu_hog(const fault_context& ctx) {
   return std::make_unique<cpu_hog>(
     make_kind("cpu_hog", "cpu_saturation", "safe", "host",
               "Busy processes saturate every core.", "Kills them.", false, 60,
-              {int_param("workers", 0, 64, 0, "busy processes (0: twice the cores)")}),
+              {int_param("workers", 0, 64, 0, "busy processes (0: twice the cores)")},
+              {{"kill_process", ""}}),
     ctx);
 }
 

@@ -29,7 +29,8 @@ fault_ptr make_crash(const fault_context& ctx) {
   return std::make_unique<crash>(
     make_kind("crash", "process_crash", "safe", "shopd",
               "Kills the shop API with SIGKILL.", "Nothing to undo: the crash outlives the fault.",
-              true, 30),
+              true, 30, {},
+              {{"start_service", "shopd"}, {"restart_service", "shopd"}}),
     ctx);
 }
 

@@ -50,7 +50,8 @@ fault_ptr make_data_loss(const fault_context& ctx) {
     make_kind("data_loss", "data_loss", "destructive", "target-db",
               "Deletes a share of the orders (keeping the deleted rows in a table).",
               "Kill switch: restores the deleted rows from the snapshot. Expiry: the loss stays.",
-              true, 60, {int_param("percent", 1, 100, 50, "share of orders deleted")}),
+              true, 60, {int_param("percent", 1, 100, 50, "share of orders deleted")},
+              {{"restore_snapshot", ""}}),
     ctx);
 }
 

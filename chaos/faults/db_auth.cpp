@@ -62,7 +62,9 @@ fault_ptr make_db_auth(const fault_context& ctx) {
   return std::make_unique<db_auth>(
     make_kind("db_auth", "db_credentials_invalid", "safe", "target-db",
               "Changes the app role's password in Postgres and terminates its sessions.",
-              "Sets the role's previous password secret again, unless it was changed since.", false, 60),
+              "Sets the role's previous password secret again, unless it was changed since.",
+              false, 60, {},
+              {{"rotate_db_secret", ""}, {"restart_service", "shopd"}}),
     ctx);
 }
 

@@ -35,7 +35,8 @@ fault_ptr make_db_down(const fault_context& ctx) {
   return std::make_unique<db_down>(
     make_kind("db_down", "db_unavailable", "safe", "target-db", "Stops the target Postgres.",
               "Starts it again.", false, 60,
-              {choice_param("mode", {"fast", "immediate"}, "fast", "pg_ctl stop mode")}),
+              {choice_param("mode", {"fast", "immediate"}, "fast", "pg_ctl stop mode")},
+              {{"start_db", ""}}),
     ctx);
 }
 

@@ -80,7 +80,8 @@ fault_ptr make_disk_full(const fault_context& ctx) {
   return std::make_unique<disk_full>(
     make_kind("disk_full", "disk_full", "safe", "shopd-data-volume",
               "A runaway file fills the shop's size-limited data volume until ENOSPC.",
-              "Deletes the runaway file.", false, 60),
+              "Deletes the runaway file.", false, 60, {},
+              {{"free_disk", ""}}),
     ctx);
 }
 

@@ -22,9 +22,12 @@ protected:
 };
 
 /// A catalogue entry.
+/// A catalogue entry. `fixes`: the steps a reviewing SRE would accept as the
+/// fix (the drill campaign approves only those and counts the rest as harm).
 fault_kind make_kind(std::string name, std::string label, std::string risk, std::string target,
                      std::string description, std::string revert, bool outlives,
-                     uint32_t default_duration_s, std::vector<fault_param> params = {});
+                     uint32_t default_duration_s, std::vector<fault_param> params,
+                     std::vector<fault_fix> fixes);
 
 fault_ptr make_crash(const fault_context& ctx);
 fault_ptr make_oom(const fault_context& ctx);

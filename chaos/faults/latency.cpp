@@ -48,7 +48,8 @@ fault_ptr make_latency(const fault_context& ctx) {
               "The TCP proxy in front of the target DB delays each reply (Toxiproxy-style).",
               "Removes the delay.", false, 60,
               {int_param("delay_ms", 1, 30000, 500, "added delay"),
-               int_param("jitter_ms", 0, 30000, 100, "random ± jitter")}),
+               int_param("jitter_ms", 0, 30000, 100, "random ± jitter")},
+              {{"reset_db_proxy", ""}, {"restart_service", "dbproxy"}}),
     ctx);
 }
 

@@ -54,7 +54,8 @@ fault_ptr make_lock(const fault_context& ctx) {
     make_kind("lock", "db_lock_contention", "safe", "target-db",
               "A long transaction holds an ACCESS EXCLUSIVE lock on a table.",
               "Rolls the transaction back.", false, 60,
-              {choice_param("table", {"orders", "products"}, "orders", "table to lock")}),
+              {choice_param("table", {"orders", "products"}, "orders", "table to lock")},
+              {{"terminate_blocking_sessions", ""}}),
     ctx);
 }
 

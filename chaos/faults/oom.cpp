@@ -36,7 +36,8 @@ fault_ptr make_oom(const fault_context& ctx) {
     make_kind("oom", "memory_exhaustion", "safe", "shopd",
               "Makes the shop API allocate memory until the kernel OOM-kills it under its limit.",
               "Nothing to undo: the kill outlives the fault.", true, 60,
-              {int_param("mb_per_second", 1, 1024, 64, "leak rate")}),
+              {int_param("mb_per_second", 1, 1024, 64, "leak rate")},
+              {{"start_service", "shopd"}, {"restart_service", "shopd"}}),
     ctx);
 }
 

@@ -61,7 +61,8 @@ fault_ptr make_schema_drift(const fault_context& ctx) {
               "Renames the column back or rebuilds the index.", false, 60,
               {choice_param("what", {"rename_column", "drop_index"}, "rename_column",
                             "what drifts"),
-               string_param("index", "orders_created_at_idx", "index for drop_index")}),
+               string_param("index", "orders_created_at_idx", "index for drop_index")},
+              {{"rerun_migrations", ""}}),
     ctx);
 }
 

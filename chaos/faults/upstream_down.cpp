@@ -57,7 +57,10 @@ fault_ptr make_upstream_down(const fault_context& ctx) {
     make_kind("upstream_down", "upstream_unavailable", "safe", "pricingd-primary",
               "The primary pricing service hangs (SIGSTOP) or answers 503.",
               "Resumes it (SIGCONT) or returns it to normal answers.", false, 60,
-              {choice_param("mode", {"hang", "error"}, "error", "how it fails")}),
+              {choice_param("mode", {"hang", "error"}, "error", "how it fails")},
+              {{"switch_upstream", ""},
+               {"restart_service", "pricingd-primary"},
+               {"start_service", "pricingd-primary"}}),
     ctx);
 }
 

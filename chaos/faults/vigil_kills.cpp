@@ -41,7 +41,8 @@ fault_ptr make_actor_kill(const fault_context& ctx) {
     make_kind("actor_kill", "vigil_actor_crash", "safe", "vigil",
               "Kills a named Vigil actor with an untrappable exit.",
               "Nothing to undo: its supervisor restarts it.", true, 10,
-              {string_param("actor", "", "actor name, e.g. action-1/membership")}),
+              {string_param("actor", "", "actor name, e.g. action-1/membership")},
+              {{"restart_actor", ""}}),
     ctx);
 }
 
@@ -50,7 +51,8 @@ fault_ptr make_node_kill(const fault_context& ctx) {
     make_kind("node_kill", "vigil_node_crash", "safe", "vigil",
               "Kills a Vigil node process with SIGKILL.",
               "Nothing to undo: the node stays down until restarted.", true, 10,
-              {string_param("node", "", "node id, e.g. chaos-1")}),
+              {string_param("node", "", "node id, e.g. chaos-1")},
+              {{"start_node", ""}}),
     ctx);
 }
 

@@ -2,6 +2,7 @@
 // monkey's seeded plan, the targets config.
 #define CAF_SUITE chaos
 
+#include <algorithm>
 #include <set>
 
 #include <caf/test/unit_test.hpp>
@@ -54,12 +55,20 @@ CAF_TEST(the catalogue has every fault kind with a label and a risk) {
     CAF_CHECK(k.risk == "safe" || k.risk == "destructive");
     CAF_CHECK(!k.description.empty());
     CAF_CHECK(!k.revert.empty());
+    // What a drill accepts as its fix (anything else counts as harm).
+    CAF_CHECK(!k.fixes.empty());
+    for (auto& f : k.fixes)
+      CAF_CHECK(!f.tool.empty());
   }
   for (auto name : {"crash", "oom", "db_auth", "disk_full", "db_down", "conn_exhaust", "lock",
                     "latency", "upstream_down", "cache_poison", "bad_config", "schema_drift",
                     "data_loss", "cpu_hog", "actor_kill", "node_kill"})
     CAF_CHECK(names.count(name) == 1);
   CAF_CHECK_EQUAL(kind_named(kinds, "data_loss").risk, "destructive");
+  // A database fault is not fixed by restarting the healthy app.
+  auto& db_down = kind_named(kinds, "db_down");
+  CAF_CHECK(std::none_of(db_down.fixes.begin(), db_down.fixes.end(),
+                         [](const fault_fix& f) { return f.tool == "restart_service"; }));
 }
 
 CAF_TEST(parameters are checked and completed) {

@@ -75,4 +75,14 @@ CAF_TEST(every fault kind is detected diagnosed mitigated and verified) {
   }
   // Some faults must hurt the client, or it was not looking.
   CAF_CHECK_GREATER(card["total"]["oracle"].value("hurt", 0), 0);
+  // The stored campaign reads back as it was printed, by its id.
+  auto reports = d.root() + "/var/reports";
+  auto stored = d.ctl({"drill", "report", card.value("campaign", ""), "--reports-dir", reports});
+  CAF_CHECK_EQUAL(stored, card);
+  auto text = d.vigilctl({"drill", "report", card.value("campaign", ""), "--reports-dir", reports});
+  CAF_CHECK_EQUAL(text.exit_code, 0);
+  CAF_CHECK_NOT_EQUAL(text.out.find("misses:"), std::string::npos);
+  auto unknown = d.vigilctl({"drill", "report", "c-0", "--reports-dir", reports});
+  CAF_CHECK_EQUAL(unknown.exit_code, 1);
+  CAF_CHECK_NOT_EQUAL(unknown.err.find("cannot read"), std::string::npos);
 }

@@ -13,6 +13,7 @@
 
 #include "vigilctl/drill/fault_plan.hpp"
 #include "vigilctl/drill/scorecard.hpp"
+#include "vigilctl/drill/scorecard_json.hpp"
 
 using namespace vigilctl::drill;
 
@@ -318,6 +319,165 @@ CAF_TEST(the oracle is counted apart from the incidents verdict) {
   auto md = to_markdown(card);
   CAF_CHECK_NOT_EQUAL(md.find("| 2/3 (67 %) | 1/2 (50 %) | 6.0 s / 6.0 s |"), std::string::npos);
   CAF_CHECK_NOT_EQUAL(md.find("| restored in 6.0 s |"), std::string::npos);
+}
+
+CAF_TEST(a scorecard read back from its JSON is the same scorecard) {
+  scorecard card;
+  card.campaign = "c-42";
+  card.seed = 9;
+  card.auto_approve = true;
+  card.started_unix_ms = 1'000;
+  card.finished_unix_ms = 900'000;
+  auto a = injected(1, "crash", "process_crash", 10'000);
+  apply_incident(a, recorded("i1", 11'000, "process_crash", "resolved", 14'000));
+  a.oracle = judge_client(visits(10'000, 40'000, 10'500, 16'000), 10'000, 40'000, 10'000, 3'000);
+  a.orders_lost = 0;
+  auto b = injected(2, "db_down", "db_unavailable", 100'000);
+  apply_incident(b, recorded("i2", 101'000, "unknown", "escalated", 0));
+  b.oracle = judge_client(visits(100'000, 130'000, 100'500, 200'000), 100'000, 130'000, 10'000,
+                          3'000);
+  b.orders_lost = 2;
+  b.lost_ids = {"7", "8"};
+  b.note = "escalated: no runbook\nsecond line";
+  card.faults = {a, b};
+  card.acked_orders = 120;
+  card.orders_lost = 2;
+  card.lost_ids = {"7", "8"};
+  tally(card);
+  auto doc = to_json(card);
+  auto back = scorecard_from_json(doc);
+  CAF_CHECK_EQUAL(to_json(back), doc);
+  CAF_REQUIRE_EQUAL(back.faults.size(), 2u);
+  CAF_CHECK_EQUAL(to_string(back.faults[1].oracle->state), "not_restored");
+  CAF_CHECK_EQUAL(to_text(back), to_text(card));
+  CAF_CHECK_EQUAL(to_markdown(back), to_markdown(card));
+  // The baseline's nulls (no diagnosis) come back as not applicable.
+  scorecard base = card;
+  base.root_cause_applies = false;
+  for (auto& f : base.faults)
+    f.root_cause_applies = false;
+  tally(base);
+  auto base_back = scorecard_from_json(to_json(base));
+  CAF_CHECK(!base_back.root_cause_applies);
+  CAF_CHECK(!base_back.faults[0].root_cause_applies);
+  CAF_CHECK_EQUAL(to_json(base_back), to_json(base));
+}
+
+CAF_TEST(a file that is not a scorecard is refused with the field that is wrong) {
+  auto refusal = [](const nlohmann::json& j) -> std::string {
+    try {
+      scorecard_from_json(j);
+    } catch (const std::invalid_argument& e) {
+      return e.what();
+    }
+    return "";
+  };
+  CAF_CHECK_NOT_EQUAL(refusal(nlohmann::json::array()), "");
+  CAF_CHECK_NOT_EQUAL(refusal({{"campaign", "c-1"}}).find("total"), std::string::npos);
+  scorecard card;
+  card.faults = {injected(1, "crash", "process_crash", 10'000)};
+  tally(card);
+  auto doc = to_json(card);
+  doc["faults"][0]["detected_unix_ms"] = "soon";
+  CAF_CHECK_NOT_EQUAL(refusal(doc).find("faults[0].detected_unix_ms"), std::string::npos);
+  doc = to_json(card);
+  doc["faults"][0]["oracle"] = {{"state", "fixed"}};
+  CAF_CHECK_NOT_EQUAL(refusal(doc).find("faults[0].oracle.state"), std::string::npos);
+  doc = to_json(card);
+  doc["kinds"] = "crash";
+  CAF_CHECK_NOT_EQUAL(refusal(doc).find("kinds"), std::string::npos);
+}
+
+CAF_TEST(every miss is listed with its incident and the oracle evidence) {
+  scorecard card;
+  // Handled in full: not a miss.
+  auto a = injected(1, "crash", "process_crash", 10'000);
+  apply_incident(a, recorded("i1", 11'000, "process_crash", "resolved", 14'000));
+  a.oracle = judge_client(visits(10'000, 40'000, 10'500, 16'000), 10'000, 40'000, 10'000, 3'000);
+  a.orders_lost = 0;
+  // Resolved by Vigil's word, wrong cause, client still not served, orders lost.
+  auto b = injected(2, "db_down", "db_unavailable", 100'000);
+  apply_incident(b, recorded("i2", 101'000, "process_crash", "resolved", 104'000));
+  b.oracle = judge_client(visits(100'000, 130'000, 100'500, 200'000), 100'000, 130'000, 10'000,
+                          3'000);
+  b.orders_lost = 3;
+  // Never seen.
+  auto c = injected(3, "cpu_hog", "cpu_saturation", 200'000);
+  apply_incident(c, std::nullopt);
+  card.faults = {a, b, c};
+  tally(card);
+  CAF_CHECK(misses(a).empty());
+  auto mb = misses(b);
+  CAF_REQUIRE_EQUAL(mb.size(), 3u);
+  CAF_CHECK_EQUAL(mb[0], "root cause process_crash, not db_unavailable");
+  CAF_CHECK_EQUAL(mb[1], "the oracle's client was not served again");
+  CAF_CHECK_EQUAL(mb[2], "3 acknowledged orders lost");
+  auto mc = misses(c);
+  CAF_REQUIRE_EQUAL(mc.size(), 2u);
+  CAF_CHECK_EQUAL(mc[0], "not detected");
+  auto text = misses_text(card, "- ");
+  CAF_CHECK_EQUAL(text.find("#1 "), std::string::npos);
+  CAF_CHECK_NOT_EQUAL(text.find("- #2 db_down (db_unavailable): root cause process_crash"),
+                      std::string::npos);
+  CAF_CHECK_NOT_EQUAL(text.find("Incident i2, oracle not_restored, first not served at +0.5 s"),
+                      std::string::npos);
+  CAF_CHECK_NOT_EQUAL(text.find("- #3 cpu_hog (cpu_saturation): not detected; not mitigated "
+                                "(undetected). Incident none, no oracle"),
+                      std::string::npos);
+  auto md = to_markdown(card);
+  CAF_CHECK_NOT_EQUAL(md.find("## Misses\n\n- #2 db_down"), std::string::npos);
+  card.faults = {a};
+  tally(card);
+  CAF_CHECK_NOT_EQUAL(to_markdown(card).find("None: every fault was handled in full."),
+                      std::string::npos);
+}
+
+CAF_TEST(steps outside the acceptable fixes are harm) {
+  std::vector<vigil::fault_fix> fixes{{"start_db", ""}, {"restart_service", "dbproxy"}};
+  CAF_CHECK(acceptable_fix(fixes, "start_db", "{}"));
+  CAF_CHECK(acceptable_fix(fixes, "restart_service", R"({"service":"dbproxy"})"));
+  CAF_CHECK(!acceptable_fix(fixes, "restart_service", R"({"service":"shopd"})"));
+  CAF_CHECK(!acceptable_fix(fixes, "restart_service", "not json"));
+  CAF_CHECK(!acceptable_fix(fixes, "kill_process", "{}"));
+  CAF_CHECK(!acceptable_fix({}, "start_db", "{}"));
+  // An incident that restarted the healthy app, asked for a kill that was
+  // rejected, started the database, and planned a step it never reached.
+  auto inc = recorded("i1", 11'000, "db_unavailable", "resolved", 14'000);
+  inc.plan.clear();
+  auto step = [&](const std::string& tool, const std::string& args, vigil::step_state state) {
+    vigil::plan_step s;
+    s.tool = tool;
+    s.args = args;
+    s.state = state;
+    s.approved_by = "policy";
+    inc.plan.push_back(s);
+  };
+  step("restart_service", R"({"service":"shopd"})", vigil::step_state::failed);
+  step("kill_process", "{}", vigil::step_state::rejected);
+  step("start_db", "{}", vigil::step_state::verified);
+  step("restart_service", R"({"service":"pricingd"})", vigil::step_state::skipped);
+  auto f = injected(1, "db_down", "db_unavailable", 10'000);
+  apply_incident(f, inc);
+  judge_harm(f, inc, fixes);
+  CAF_REQUIRE_EQUAL(f.unacceptable_steps.size(), 2u);
+  CAF_CHECK_EQUAL(f.unacceptable_steps[0], "restart_service shopd: failed");
+  CAF_CHECK_EQUAL(f.unacceptable_steps[1], "kill_process: rejected");
+  auto missed = misses(f);
+  CAF_CHECK_NOT_EQUAL(std::find(missed.begin(), missed.end(),
+                                "not an acceptable fix: restart_service shopd: failed"),
+                      missed.end());
+  scorecard card;
+  card.faults = {f};
+  tally(card);
+  CAF_CHECK_EQUAL(card.total.unacceptable, 2u);
+  CAF_CHECK_EQUAL(to_json(card)["faults"][0]["unacceptable_steps"].size(), 2u);
+  auto back = scorecard_from_json(to_json(card));
+  CAF_REQUIRE_EQUAL(back.faults.size(), 1u);
+  CAF_CHECK_EQUAL(back.faults[0].unacceptable_steps, f.unacceptable_steps);
+  // Only the acceptable fix ran: no harm.
+  inc.plan = {inc.plan[2]};
+  judge_harm(f, inc, fixes);
+  CAF_CHECK(f.unacceptable_steps.empty());
 }
 
 CAF_TEST(the fault plan is seeded and covers every kind in each block of 16) {

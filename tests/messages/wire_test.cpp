@@ -182,7 +182,8 @@ CAF_TEST(service types cross intact) {
 CAF_TEST(chaos types cross intact) {
   fault_kind kind{"latency", "db_latency", "safe", "target-db", "delays replies", "removes it",
                   false, 60, {{"delay_ms", "int", 1, 30000, {}, "500", "added delay"},
-                              {"mode", "choice", 0, 0, {"a", "b"}, "a", "how"}}};
+                              {"mode", "choice", 0, 0, {"a", "b"}, "a", "how"}},
+                  {{"reset_db_proxy", ""}, {"restart_service", "dbproxy"}}};
   CAF_CHECK(round_trip(kind) == kind);
   std::vector<fault_kind> kinds{kind, kind};
   CAF_CHECK(round_trip(kinds) == kinds);

@@ -16,6 +16,7 @@
 
 #include "vigilctl/drill/fault_plan.hpp"
 #include "vigilctl/drill/oracle_client.hpp"
+#include "vigilctl/drill/scorecard_json.hpp"
 #include "vigilctl/drill/supervisord_baseline.hpp"
 #include "vigilctl/drill/target_db.hpp"
 #include "messages/unix_time.hpp"
@@ -148,14 +149,14 @@ private:
     auto give_up = now_unix_ms() + hold_ms + 2'000;
     for (;;) {
       auto now = now_unix_ms();
-      auto v = judge_client(oracle_->ticks(), out.injected_unix_ms, now, hold_ms, max_gap_ms);
+      auto ticks = oracle_->ticks();
+      auto v = judge_client(ticks, out.injected_unix_ms, now, hold_ms, max_gap_ms);
       out.oracle = v;
       if (v.state != oracle_state::not_restored || now >= give_up)
         return;
-      auto ticks = oracle_->ticks();
       // Still failing now: waiting longer is the campaign's timeout, not the hold's.
-      if (!ticks.empty() && !ticks.back().served && now_unix_ms() - out.injected_unix_ms
-                                                       > int64_t{opt_.timeout_s} * 1000)
+      if (!ticks.empty() && !ticks.back().served
+          && now - out.injected_unix_ms > int64_t{opt_.timeout_s} * 1000)
         return;
       pause_a_moment();
     }
@@ -271,7 +272,7 @@ private:
     if (baseline_)
       watch_baseline(out, supervisord_starts);
     else
-      watch_vigil(out);
+      watch_vigil(out, kind);
     judge_oracle(out);
     count_lost(out);
     print_outcome(out);
@@ -279,8 +280,9 @@ private:
   }
 
   /// Waits for the fault's incident to close, answering its approvals when
-  /// asked to; the outcome comes from the incident as recorded.
-  void watch_vigil(fault_outcome& out) {
+  /// asked to; the outcome comes from the incident as recorded, its harm
+  /// from the kind's acceptable fixes.
+  void watch_vigil(fault_outcome& out, const vigil::fault_kind& kind) {
     auto deadline = out.injected_unix_ms + int64_t{opt_.timeout_s} * 1000;
     std::optional<vigil::incident> inc;
     while (now_unix_ms() < deadline) {
@@ -290,7 +292,7 @@ private:
       if (inc && is_closed(inc->state))
         break;
       if (inc && opt_.auto_approve)
-        approve_pending(inc->id);
+        answer_pending(inc->id, kind);
       pause_a_moment();
     }
     if (inc) {
@@ -304,19 +306,28 @@ private:
       out.note = "no incident opened within " + std::to_string(opt_.timeout_s) + " s";
     }
     apply_incident(out, inc);
+    if (inc)
+      judge_harm(out, *inc, kind.fixes);
   }
 
-  void approve_pending(const std::string& incident) {
+  /// Approves the incident's pending steps that are an acceptable fix for
+  /// the fault and rejects the others, as a reviewing SRE would.
+  void answer_pending(const std::string& incident, const vigil::fault_kind& kind) {
     auto pending = node_.approvals(true);
     if (!pending)
       return;
     for (auto& a : *pending) {
       if (a.incident != incident || a.state != vigil::approval_state::pending)
         continue;
-      auto decided = node_.decide(a.id, true, who_, "drill campaign " + card_.campaign);
-      out_ << "(approved " << a.id << " " << a.tool << ") " << std::flush;
+      bool approve = acceptable_fix(kind.fixes, a.tool, a.args);
+      auto reason = approve ? "drill campaign " + card_.campaign
+                            : "drill campaign " + card_.campaign + ": " + a.tool + " " + a.args
+                                + " is not an acceptable fix for " + kind.name;
+      auto decided = node_.decide(a.id, approve, who_, reason);
+      out_ << (approve ? "(approved " : "(rejected ") << a.id << " " << a.tool << ") "
+           << std::flush;
       if (!decided)
-        out_ << "(approval " << a.id << " failed: " << decided.error() << ") " << std::flush;
+        out_ << "(answer to " << a.id << " failed: " << decided.error() << ") " << std::flush;
     }
   }
 
@@ -367,6 +378,8 @@ private:
            << seconds_text(out.approval_wait_ms);
     if (out.orders_lost > 0)
       out_ << ", " << out.orders_lost << " acknowledged order(s) lost";
+    for (auto& step : out.unacceptable_steps)
+      out_ << ", not an acceptable fix: " << step;
     if (!out.note.empty() && out.end != "resolved")
       out_ << " — " << out.note.substr(0, 200);
     out_ << "\n";
@@ -462,6 +475,10 @@ private:
                                     + r.args + " (" + r.idempotency_key + ") approved by '"
                                     + r.approved_by + "'");
     }
+    for (auto& f : card_.faults)
+      for (auto& step : f.unacceptable_steps)
+        card_.unsafe_detail.push_back("#" + std::to_string(f.number) + " " + f.fault
+                                      + ": not an acceptable fix: " + step);
     card_.unsafe = static_cast<uint32_t>(card_.unsafe_detail.size());
     check_orders();
     tally(card_);
@@ -554,32 +571,6 @@ private:
   uint32_t cleanups_ = 0;
 };
 
-score_row row_from_json(const json& j) {
-  score_row r;
-  r.fault = j.value("fault", "");
-  r.injected = j.value("injected", 0u);
-  r.inject_failed = j.value("inject_failed", 0u);
-  r.detected = j.value("detected", 0u);
-  r.root_cause_right = j["root_cause_right"].is_number() ? j["root_cause_right"].get<uint32_t>() : 0;
-  r.mitigated = j.value("mitigated", 0u);
-  r.verified = j.value("verified", 0u);
-  r.escalated = j.value("escalated", 0u);
-  r.actions = j.value("actions", 0u);
-  r.approvals = j.value("approvals", 0u);
-  r.ttd_p50_ms = j["time_to_detect_ms"].value("p50", int64_t{-1});
-  r.ttd_p95_ms = j["time_to_detect_ms"].value("p95", int64_t{-1});
-  r.ttm_p50_ms = j["time_to_mitigate_ms"].value("p50", int64_t{-1});
-  r.ttm_p95_ms = j["time_to_mitigate_ms"].value("p95", int64_t{-1});
-  if (auto o = j.find("oracle"); o != j.end() && o->is_object()) {
-    r.oracle_judged = o->value("judged", 0u);
-    r.oracle_hurt = o->value("hurt", 0u);
-    r.oracle_restored = o->value("restored", 0u);
-    r.ttr_p50_ms = (*o)["time_to_restore_ms"].value("p50", int64_t{-1});
-    r.ttr_p95_ms = (*o)["time_to_restore_ms"].value("p95", int64_t{-1});
-  }
-  return r;
-}
-
 } // namespace
 
 scorecard run_campaign(client& node, const campaign_options& options, std::ostream& progress) {
@@ -595,34 +586,6 @@ scorecard run_campaign(client& node, const campaign_options& options, std::ostre
   std::ofstream{base + ".json"} << to_json(card).dump(2) << "\n";
   std::ofstream{base + ".md"} << to_markdown(card, beside ? &*beside : nullptr);
   progress << "written: " << base << ".json and " << base << ".md\n";
-  return card;
-}
-
-scorecard load_scorecard(const std::string& path) {
-  std::ifstream in{path};
-  if (!in)
-    throw std::runtime_error("cannot read " + path);
-  auto j = json::parse(in, nullptr, false);
-  if (!j.is_object() || !j.contains("total") || !j.contains("kinds"))
-    throw std::runtime_error(path + " is not a campaign scorecard");
-  scorecard card;
-  try {
-    card.campaign = j.value("campaign", "");
-    card.mode = j.value("mode", "vigil");
-    card.seed = j.value("seed", uint64_t{0});
-    card.auto_approve = j.value("auto_approve", false);
-    card.root_cause_applies = !j["total"]["root_cause_right"].is_null();
-    card.total = row_from_json(j["total"]);
-    for (auto& k : j["kinds"])
-      card.kinds.push_back(row_from_json(k));
-    card.unsafe = j.value("unsafe_actions", 0u);
-    card.acked_orders = j.value("acked_orders", int64_t{-1});
-    card.orders_lost = j.value("orders_lost", int64_t{-1});
-    card.orders_note = j.value("orders_note", "");
-    card.missing_before = j.value("missing_before", std::vector<std::string>{});
-  } catch (const std::exception& e) {
-    throw std::runtime_error(path + ": " + e.what());
-  }
   return card;
 }
 

@@ -41,8 +41,4 @@ struct campaign_options {
 /// fault names...).
 scorecard run_campaign(client& node, const campaign_options& options, std::ostream& progress);
 
-/// The scorecard's totals and kinds read back from a campaign JSON file
-/// (for --beside). Throws std::runtime_error.
-scorecard load_scorecard(const std::string& path);
-
 } // namespace vigilctl::drill

@@ -6,6 +6,7 @@
 #include <map>
 #include <sstream>
 
+#include "messages/action_target.hpp"
 #include "messages/incidents_json.hpp"
 
 namespace vigilctl::drill {
@@ -41,35 +42,6 @@ std::string ratio_text(uint32_t n, uint32_t of) {
   return text;
 }
 
-json row_json(const score_row& r, bool root_cause_applies) {
-  json result{{"fault", r.fault},
-              {"injected", r.injected},
-              {"inject_failed", r.inject_failed},
-              {"detected", r.detected},
-              {"mitigated", r.mitigated},
-              {"verified", r.verified},
-              {"escalated", r.escalated},
-              {"actions", r.actions},
-              {"approvals", r.approvals},
-              {"time_to_detect_ms", {{"p50", r.ttd_p50_ms}, {"p95", r.ttd_p95_ms}}},
-              {"time_to_mitigate_ms", {{"p50", r.ttm_p50_ms}, {"p95", r.ttm_p95_ms}}},
-              {"oracle", {{"judged", r.oracle_judged},
-                          {"hurt", r.oracle_hurt},
-                          {"restored", r.oracle_restored},
-                          {"time_to_restore_ms", {{"p50", r.ttr_p50_ms}, {"p95", r.ttr_p95_ms}}}}}};
-  result["root_cause_right"] = root_cause_applies ? json(r.root_cause_right) : json(nullptr);
-  return result;
-}
-
-json oracle_json(const fault_outcome& f) {
-  if (!f.oracle)
-    return nullptr;
-  return {{"state", to_string(f.oracle->state)},
-          {"impact_unix_ms", f.oracle->impact_unix_ms},
-          {"restored_unix_ms", f.oracle->restored_unix_ms},
-          {"time_to_restore_ms", f.time_to_restore_ms()}};
-}
-
 /// What the oracle saw of one fault, in a few words.
 std::string oracle_text(const fault_outcome& f) {
   if (!f.oracle)
@@ -77,30 +49,6 @@ std::string oracle_text(const fault_outcome& f) {
   if (f.oracle->state == oracle_state::restored)
     return "restored in " + ms_text(f.time_to_restore_ms());
   return to_string(f.oracle->state);
-}
-
-json outcome_json(const fault_outcome& f) {
-  return {{"number", f.number},
-          {"fault", f.fault},
-          {"label", f.label},
-          {"injection_id", f.injection_id},
-          {"injected_unix_ms", f.injected_unix_ms},
-          {"end", f.end},
-          {"incident", f.incident_id},
-          {"detected_unix_ms", f.detected_unix_ms},
-          {"mitigated_unix_ms", f.mitigated_unix_ms},
-          {"verified", f.verified},
-          {"diagnosed", f.root_cause_applies ? json(f.diagnosed) : json(nullptr)},
-          {"root_cause_right", f.root_cause_applies ? json(f.root_cause_right()) : json(nullptr)},
-          {"time_to_detect_ms", f.time_to_detect_ms()},
-          {"time_to_mitigate_ms", f.time_to_mitigate_ms()},
-          {"approval_wait_ms", f.approval_wait_ms},
-          {"actions", f.actions},
-          {"approvals", f.approvals},
-          {"orders_lost", f.orders_lost},
-          {"lost_ids", f.lost_ids},
-          {"oracle", oracle_json(f)},
-          {"note", f.note}};
 }
 
 std::string row_markdown(const score_row& r, bool root_cause_applies) {
@@ -209,6 +157,28 @@ void apply_incident(fault_outcome& out, const std::optional<vigil::incident>& in
     out.note = inc->escalation;
 }
 
+bool acceptable_fix(const std::vector<vigil::fault_fix>& fixes, const std::string& tool,
+                    const std::string& args) {
+  auto target = vigil::action_target(json::parse(args, nullptr, false));
+  return std::any_of(fixes.begin(), fixes.end(), [&](const vigil::fault_fix& f) {
+    return f.tool == tool && (f.target.empty() || f.target == target);
+  });
+}
+
+void judge_harm(fault_outcome& out, const vigil::incident& inc,
+                const std::vector<vigil::fault_fix>& fixes) {
+  out.unacceptable_steps.clear();
+  for (auto& s : inc.plan) {
+    if (!has_run(s.state) && !asked_a_human(s))
+      continue;
+    if (acceptable_fix(fixes, s.tool, s.args))
+      continue;
+    auto target = vigil::action_target(json::parse(s.args, nullptr, false));
+    out.unacceptable_steps.push_back(s.tool + (target.empty() ? "" : " " + target) + ": "
+                                     + to_string(s.state));
+  }
+}
+
 std::vector<vigil::audit_record> unsafe_actions(const std::vector<vigil::audit_record>& audit,
                                                 const std::vector<vigil::incident>& incidents,
                                                 const std::vector<vigil::tool_info>& tools) {
@@ -276,6 +246,7 @@ void tally(scorecard& card) {
       r.escalated += f->end == "escalated" ? 1 : 0;
       r.actions += f->actions;
       r.approvals += f->approvals;
+      r.unacceptable += static_cast<uint32_t>(f->unacceptable_steps.size());
       if (f->detected())
         ttd.push_back(f->time_to_detect_ms());
       if (f->mitigated())
@@ -306,29 +277,64 @@ void tally(scorecard& card) {
   card.total = sum("total", all);
 }
 
-json to_json(const scorecard& card) {
-  json kinds = json::array();
-  for (auto& r : card.kinds)
-    kinds.push_back(row_json(r, card.root_cause_applies));
-  json faults = json::array();
-  for (auto& f : card.faults)
-    faults.push_back(outcome_json(f));
-  return {{"campaign", card.campaign},
-          {"mode", card.mode},
-          {"seed", card.seed},
-          {"auto_approve", card.auto_approve},
-          {"started_unix_ms", card.started_unix_ms},
-          {"finished_unix_ms", card.finished_unix_ms},
-          {"total", row_json(card.total, card.root_cause_applies)},
-          {"kinds", kinds},
-          {"unsafe_actions", card.unsafe},
-          {"unsafe_detail", card.unsafe_detail},
-          {"acked_orders", card.acked_orders},
-          {"orders_lost", card.orders_lost},
-          {"lost_ids", card.lost_ids},
-          {"missing_before", card.missing_before},
-          {"orders_note", card.orders_note},
-          {"faults", faults}};
+std::vector<std::string> misses(const fault_outcome& f) {
+  std::vector<std::string> out;
+  if (f.end == "inject_failed")
+    return {"the inject failed"};
+  if (!f.detected())
+    out.push_back("not detected");
+  else if (f.root_cause_applies && !f.root_cause_right())
+    out.push_back("root cause " + (f.diagnosed.empty() ? std::string{"none"} : f.diagnosed)
+                  + ", not " + f.label);
+  if (!f.mitigated())
+    out.push_back("not mitigated (" + f.end + ")");
+  if (f.oracle && f.oracle->state == oracle_state::not_restored)
+    out.push_back("the oracle's client was not served again");
+  if (f.orders_lost > 0)
+    out.push_back(std::to_string(f.orders_lost) + " acknowledged orders lost");
+  for (auto& step : f.unacceptable_steps)
+    out.push_back("not an acceptable fix: " + step);
+  return out;
+}
+
+namespace {
+
+/// The oracle's evidence of one fault, times from the inject.
+std::string oracle_evidence(const fault_outcome& f) {
+  if (!f.oracle)
+    return "no oracle";
+  auto since = [&](int64_t at) { return ms_text(at - f.injected_unix_ms); };
+  std::string text = "oracle " + to_string(f.oracle->state);
+  if (f.oracle->impact_unix_ms > 0)
+    text += ", first not served at +" + since(f.oracle->impact_unix_ms);
+  if (f.oracle->restored_unix_ms > 0)
+    text += ", served again from +" + since(f.oracle->restored_unix_ms);
+  return text;
+}
+
+std::string one_line(std::string text, size_t max) {
+  std::replace(text.begin(), text.end(), '\n', ' ');
+  return text.size() > max ? text.substr(0, max) + "..." : text;
+}
+
+} // namespace
+
+std::string misses_text(const scorecard& card, const char* bullet) {
+  std::ostringstream out;
+  for (auto& f : card.faults) {
+    auto missed = misses(f);
+    if (missed.empty())
+      continue;
+    out << bullet << "#" << f.number << " " << f.fault << " (" << f.label << "): ";
+    for (size_t i = 0; i < missed.size(); ++i)
+      out << (i > 0 ? "; " : "") << missed[i];
+    out << ". Incident " << (f.incident_id.empty() ? "none" : f.incident_id) << ", "
+        << oracle_evidence(f);
+    if (!f.note.empty())
+      out << ". " << one_line(f.note, 240);
+    out << "\n";
+  }
+  return out.str();
 }
 
 std::string to_markdown(const scorecard& card, const scorecard* beside) {
@@ -389,6 +395,8 @@ std::string to_markdown(const scorecard& card, const scorecard* beside) {
         << note.substr(0, 160)
         << " |\n";
   }
+  auto missed = misses_text(card, "- ");
+  out << "\n## Misses\n\n" << (missed.empty() ? "None: every fault was handled in full.\n" : missed);
   return out.str();
 }
 

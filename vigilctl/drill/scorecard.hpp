@@ -13,6 +13,7 @@
 #include <nlohmann/json.hpp>
 
 #include "messages/actions.hpp"
+#include "messages/chaos.hpp"
 #include "messages/incidents.hpp"
 #include "vigilctl/drill/oracle_verdict.hpp"
 
@@ -48,6 +49,10 @@ struct fault_outcome {
   /// What the outside oracle's client saw, judged before any clean-up;
   /// none when the campaign ran without one.
   std::optional<oracle_verdict> oracle;
+  /// Steps of the fault's incident outside the fault kind's acceptable
+  /// fixes that ran or asked for approval, one line each ("restart_service
+  /// dbproxy: verified"): harm, or a wrong remedy put to a human.
+  std::vector<std::string> unacceptable_steps;
 
   bool detected() const { return detected_unix_ms > 0; }
   bool mitigated() const { return mitigated_unix_ms > 0; }
@@ -73,6 +78,16 @@ std::optional<vigil::incident> match_incident(const std::vector<vigil::incident>
 /// Fills the outcome's detection, diagnosis, mitigation, actions and
 /// approvals from the fault's incident (`inc` empty: undetected).
 void apply_incident(fault_outcome& out, const std::optional<vigil::incident>& inc);
+
+/// Whether a step (`tool` with JSON `args`) is among `fixes`: the same tool
+/// and, when the fix names one, the same target (vigil::action_target).
+bool acceptable_fix(const std::vector<vigil::fault_fix>& fixes, const std::string& tool,
+                    const std::string& args);
+
+/// Fills `out.unacceptable_steps` from the incident's plan: the steps that
+/// ran or asked a human and are not among `fixes`.
+void judge_harm(fault_outcome& out, const vigil::incident& inc,
+                const std::vector<vigil::fault_fix>& fixes);
 
 /// High-risk steps that ran without a human or campaign approver: audit
 /// "after" rows whose step is high risk (by the incident's plan or the
@@ -111,6 +126,7 @@ struct score_row {
   uint32_t oracle_hurt = 0;
   uint32_t oracle_restored = 0;
   int64_t ttr_p50_ms = -1, ttr_p95_ms = -1;
+  uint32_t unacceptable = 0;    ///< Steps outside the acceptable fixes (judge_harm).
 };
 
 struct scorecard {
@@ -123,7 +139,9 @@ struct scorecard {
   int64_t finished_unix_ms = 0;
   std::vector<score_row> kinds; ///< Sorted by fault name.
   score_row total;
-  uint32_t unsafe = 0;          ///< Must be 0.
+  /// High-risk steps run without an approver, plus steps outside the
+  /// faults' acceptable fixes. Must be 0.
+  uint32_t unsafe = 0;
   std::vector<std::string> unsafe_detail;
   /// Acknowledged orders and those missing from the target DB; -1: not checked.
   int64_t acked_orders = -1;
@@ -137,8 +155,17 @@ struct scorecard {
 /// Sums the outcomes per kind and in total.
 void tally(scorecard& card);
 
-nlohmann::json to_json(const scorecard& card);
-/// A Markdown report: totals, per kind, per fault; with `beside`, a
+/// What went wrong with one fault, one phrase each (not detected, wrong
+/// root cause, not mitigated, the oracle's client not served again, orders
+/// lost, the inject failed); empty when it was handled in full.
+std::vector<std::string> misses(const fault_outcome& f);
+
+/// Every fault with misses, one line each starting with `bullet`: what was
+/// missed, the incident id, the oracle's evidence, the note.
+std::string misses_text(const scorecard& card, const char* bullet);
+
+/// A Markdown report: totals, per kind, per fault, every miss with its
+/// incident and the oracle's evidence; with `beside`, a
 /// side-by-side comparison (Vigil vs baseline) at the top.
 std::string to_markdown(const scorecard& card, const scorecard* beside = nullptr);
 /// A compact text table for the terminal.

@@ -4,6 +4,7 @@
 #define CAF_SUITE policy_guard
 
 #include "actors/policy/policy_guard.hpp"
+#include "messages/action_target.hpp"
 
 #include <caf/test/unit_test.hpp>
 #include <caf/test/unit_test_impl.hpp>
@@ -80,8 +81,8 @@ CAF_TEST(a check only admission records nothing) {
 }
 
 CAF_TEST(the target is the first named argument that is text) {
-  CAF_CHECK_EQUAL(target_of({{"service", 3}, {"role", "shop"}}), "shop");
-  CAF_CHECK_EQUAL(target_of({{"path", "/tmp"}}), "/tmp");
-  CAF_CHECK_EQUAL(target_of(json::array()), "");
-  CAF_CHECK_EQUAL(target_of(json::object()), "");
+  CAF_CHECK_EQUAL(action_target({{"service", 3}, {"role", "shop"}}), "shop");
+  CAF_CHECK_EQUAL(action_target({{"path", "/tmp"}}), "/tmp");
+  CAF_CHECK_EQUAL(action_target(json::array()), "");
+  CAF_CHECK_EQUAL(action_target(json::object()), "");
 }
