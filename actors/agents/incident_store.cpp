@@ -141,6 +141,15 @@ std::vector<incident> incident_store::recent(int64_t since_unix_ms) {
   });
 }
 
+int64_t incident_store::last_clean_stop_unix_ms() {
+  return impl_->run([&](pqxx::connection& db) {
+    pqxx::read_transaction tx{db};
+    return tx.exec1("SELECT coalesce((extract(epoch FROM max(at)) * 1000)::bigint, 0) "
+                    "FROM action_audit WHERE phase = 'stopped'")[0]
+      .as<int64_t>();
+  });
+}
+
 std::string incident_store::next_approval_id() {
   return impl_->run([&](pqxx::connection& db) {
     pqxx::work tx{db};

@@ -45,6 +45,10 @@ public:
 
   /// Incidents opened at or after `since_unix_ms` or still open.
   std::vector<incident> recent(int64_t since_unix_ms);
+  /// When an action node was last stopped cleanly (its "stopped" audit row,
+  /// docs/ACTIONS.md), 0 when never: restarts before it belong to the
+  /// stack's previous life and count in no restart window.
+  int64_t last_clean_stop_unix_ms();
 
   /// The next "apr-N" (a sequence: unique across restarts).
   std::string next_approval_id();

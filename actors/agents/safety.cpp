@@ -77,8 +77,11 @@ void schedule_expiry(safety_ptr self, const approval& a) {
 }
 
 /// Replays the steps that ran recently into the guard's windows, so a
-/// restarted safety agent still counts the restarts before it.
-void replay_limits(safety_ptr self, const std::vector<incident>& recent) {
+/// restarted safety agent still counts the restarts before it, as the
+/// action plane does: not those from before the action node's last clean
+/// stop (`stopped_unix_ms`), the stack's previous life.
+void replay_limits(safety_ptr self, const std::vector<incident>& recent,
+                   int64_t stopped_unix_ms) {
   std::vector<std::tuple<int64_t, const plan_step*>> steps;
   for (auto& x : recent)
     for (auto& s : x.plan)
@@ -88,7 +91,8 @@ void replay_limits(safety_ptr self, const std::vector<incident>& recent) {
             [](auto& a, auto& b) { return std::get<0>(a) < std::get<0>(b); });
   for (auto& [at, step] : steps) {
     auto args = json::parse(step->args, nullptr, false);
-    self->state.guard->admit(step->tool, args, at);
+    if (at > stopped_unix_ms)
+      self->state.guard->admit(step->tool, args, at);
     auto answer = *step;
     answer.state = step_state::approved;
     self->state.admitted[step->idempotency_key] = answer;
@@ -109,7 +113,7 @@ bool load(safety_ptr self) {
     auto window = std::max(policy.restarts_window_s, policy.actions_window_s);
     auto recent = st.store->recent(now_unix_ms() - int64_t{window} * 1000);
     auto stored = st.store->approvals(500);
-    replay_limits(self, recent);
+    replay_limits(self, recent, st.store->last_clean_stop_unix_ms());
     size_t pending = 0;
     for (auto& x : stored) {
       if (st.approvals.count(x.request.id) != 0)
