@@ -35,6 +35,9 @@ struct diagnosis_state {
   diagnosis_settings settings;
   runbook_book book;
   std::chrono::steady_clock::time_point loaded;
+  /// The probes behind each group of probe signals, as last gathered: what a
+  /// confirmation that names no probe checks (also when checked again).
+  probe_groups groups;
 };
 
 using diagnosis_ptr = diagnosis_actor::stateful_pointer<diagnosis_state>;
@@ -78,6 +81,7 @@ void finish(diagnosis_ptr self, std::shared_ptr<gathering> g) {
   for (auto& [service, samples] : g->metrics)
     g->signals.observe(service, samples, now);
   auto& book = self->state.book;
+  self->state.groups = g->signals.groups();
   auto focus = focus_services(g->inc.services, g->signals);
   auto result = rank_hypotheses(book.runbooks, g->signals, g->retrieval, self->state.settings,
                                 focus);
@@ -89,7 +93,7 @@ void finish(diagnosis_ptr self, std::shared_ptr<gathering> g) {
 
 void deliver(diagnosis_ptr self, std::shared_ptr<gathering> g) {
   auto result = apply_confirmations(std::move(g->ranked), self->state.book, g->fresh,
-                                    self->state.settings, now_unix_ms());
+                                    self->state.settings, now_unix_ms(), self->state.groups);
   spdlog::info("diagnosis: {} -> {} ({:.0f}%){}", g->inc.id.empty() ? "(no id)" : g->inc.id,
                result.front().root_cause, result.front().confidence * 100,
                g->fresh.empty() ? "" : ", " + std::to_string(g->fresh.size()) + " probes checked now");
@@ -128,7 +132,8 @@ void check_now(diagnosis_ptr self, probe_manager_actor manager, const std::set<s
 
 /// The probes the causes that could act name, checked now; then delivers.
 void confirm(diagnosis_ptr self, std::shared_ptr<gathering> g) {
-  auto probes = probes_to_confirm(g->ranked, self->state.book, self->state.settings);
+  auto probes = probes_to_confirm(g->ranked, self->state.book, self->state.settings,
+                                  self->state.groups);
   check_now(self, g->manager, probes, [self, g](fresh_checks fresh) {
     g->fresh = std::move(fresh);
     deliver(self, g);
@@ -138,14 +143,15 @@ void confirm(diagnosis_ptr self, std::shared_ptr<gathering> g) {
 /// One hypothesis' checks made again now (before its first step runs).
 caf::typed_response_promise<hypothesis> reconfirm(diagnosis_ptr self, const hypothesis& h) {
   auto rp = self->make_response_promise<hypothesis>();
-  auto probes = probes_to_confirm({h}, fresh_book(self), self->state.settings);
+  auto probes = probes_to_confirm({h}, fresh_book(self), self->state.settings,
+                                  self->state.groups);
   if (probes.empty()) {
     rp.deliver(h);
     return rp;
   }
   auto answer = [self, rp, h](fresh_checks fresh) mutable {
     auto now = apply_confirmations({h}, self->state.book, fresh, self->state.settings,
-                                   now_unix_ms());
+                                   now_unix_ms(), self->state.groups);
     for (auto& x : now)
       if (x.runbook == h.runbook && x.component == h.component) {
         spdlog::info("diagnosis: {} on {} checked again: {}", h.root_cause, h.component,

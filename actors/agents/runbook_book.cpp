@@ -117,7 +117,7 @@ runbook_info runbook_from_front_matter(const nlohmann::json& fm) {
     for (auto& c : fm.value("rules_out", nlohmann::json::array()))
       r.rules_out.push_back(condition_from(c));
     for (auto& c : fm.value("confirm", nlohmann::json::array()))
-      r.confirm.push_back({c.at("probe").get<std::string>(), condition_from(c)});
+      r.confirm.push_back({c.value("probe", ""), condition_from(c)});
     r.steps = fm.value("steps", nlohmann::json::array());
     // A misspelt risk must not pass for low: the word decides who approves.
     for (size_t i = 0; i < r.steps.size(); ++i)

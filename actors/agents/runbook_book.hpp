@@ -25,7 +25,8 @@ struct condition {
 };
 
 /// A check run now, before acting on the cause: the probe named `probe`
-/// is checked out of turn and `check` must hold on its fresh result alone.
+/// (empty: every probe behind `check`'s signal) is checked out of turn and
+/// `check` must hold on the fresh results alone.
 struct confirmation {
   std::string probe;
   condition check;

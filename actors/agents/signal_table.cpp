@@ -128,6 +128,14 @@ void signal_table::observe(const probe_result& r, int64_t now_unix_ms) {
   }
 }
 
+probe_groups signal_table::groups() const {
+  probe_groups out;
+  for (auto& [group, probes] : groups_)
+    for (auto& [name, result] : probes)
+      out[group].insert(name);
+  return out;
+}
+
 void signal_table::refresh_group(const std::string& group, int64_t now_unix_ms) {
   auto& probes = groups_[group];
   std::vector<const probe_result*> order;

@@ -16,6 +16,10 @@
 
 namespace vigil::agents {
 
+/// The probes that report into each group of probe signals
+/// ("shopd.disk" → {"shopd-disk", "shopd-disk-2"}).
+using probe_groups = std::map<std::string, std::set<std::string>>;
+
 class signal_table {
 public:
   /// Sets one signal; a number is also kept as text ("503", "0.5").
@@ -58,6 +62,9 @@ public:
   std::vector<signal_value> snapshot(const std::string& prefix = "") const;
   const signal_value* find(const std::string& name) const;
   bool empty() const { return signals_.empty(); }
+
+  /// The probes seen so far, by the group of signals they report into.
+  probe_groups groups() const;
 
   /// How long a log line stays after its last match (default 60 s).
   void log_keep_ms(int64_t ms) { log_keep_ms_ = ms; }

@@ -353,15 +353,24 @@ knowledge_entry parse_knowledge_file(const std::string& text, const std::string&
     for (size_t i = 0; i < list.size(); ++i)
       check_condition(list[i], top.at(key).at(i), {});
   }
-  // Checks run now, before acting: a probe by name and a condition on its result.
+  // Checks run now, before acting: a condition on a probe's fresh result, of
+  // the probe named, or of every probe behind the signal when none is.
   if (fm.contains("confirm")) {
     auto& list = fm["confirm"];
     if (!list.is_array())
-      top.at("confirm").fail("expected a list of {probe, signal, comparison}");
+      top.at("confirm").fail("expected a list of {[probe], signal, comparison}");
     for (size_t i = 0; i < list.size(); ++i) {
       auto where = top.at("confirm").at(i);
       check_condition(list[i], where, {"probe"});
-      text_of(required(list[i], "probe", where), where.at("probe"), 100);
+      if (list[i].contains("probe")) {
+        text_of(list[i]["probe"], where.at("probe"), 100);
+      } else {
+        auto signal = list[i].value("signal", "");
+        if (signal.rfind("probe.", 0) != 0
+            || std::count(signal.begin(), signal.end(), '.') < 3)
+          where.at("signal").fail("without a 'probe', the signal must be a probe's "
+                                  "(probe.<target>.<kind>.<field>): its probes are checked");
+      }
     }
   }
   // A failure mode with no safe automatic fix has no steps: it escalates.

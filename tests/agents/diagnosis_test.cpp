@@ -469,6 +469,53 @@ CAF_TEST(a cause acts only when the check made now confirms it) {
                   "could not confirm with probe books: request timed out");
 }
 
+CAF_TEST(a volume check made now covers every volume of the service) {
+  // The second of ledger's two volumes went read-only: its disk probe says
+  // so, the first one's is fine. Perception merges them (the worst wins).
+  auto t = healthy_foreign();
+  t.observe(result("ledger-disk", "disk", "ledger", "ok", "room", {{"write_errno", 0}}), 1);
+  t.observe(result("ledger-disk-2", "disk", "ledger", "degraded", "read-only file system",
+                   {{"write_errno", 30}}),
+            1);
+  t.set("probe.edge.http.status", "degraded", 1);
+  auto ranked = diagnose_foreign(t, {"ledger", "edge"});
+  expect_first(ranked, "volume_not_writable", "ledger");
+  // The failure mode names no probe: every probe behind the signal is checked.
+  auto groups = t.groups();
+  CAF_CHECK_EQUAL(groups["ledger.disk"], (std::set<std::string>{"ledger-disk", "ledger-disk-2"}));
+  CAF_CHECK_EQUAL(probes_to_confirm(ranked, book(), foreign_settings(), groups),
+                  (std::set<std::string>{"ledger-disk", "ledger-disk-2"}));
+  std::map<std::string, fresh_check> fresh;
+  fresh["ledger-disk"].result = result("ledger-disk", "disk", "ledger", "ok", "room",
+                                       {{"write_errno", 0}});
+  fresh["ledger-disk-2"].result = result("ledger-disk-2", "disk", "ledger", "degraded",
+                                         "read-only file system", {{"write_errno", 30}});
+  auto hs = apply_confirmations(ranked, book(), fresh, foreign_settings(), 2000, groups);
+  expect_first(hs, "volume_not_writable", "ledger");
+  auto& why = hs.front().evidence_for;
+  CAF_CHECK(std::any_of(why.begin(), why.end(), [](const std::string& e) {
+    return e.rfind("confirmed now: probe.ledger.disk.write_errno", 0) == 0
+           && e.find("read-only file system") != std::string::npos
+           && e.find("(checked ledger-disk, ledger-disk-2)") != std::string::npos;
+  }));
+  // Both writable now: refuted, nothing acts.
+  fresh["ledger-disk-2"].result = result("ledger-disk-2", "disk", "ledger", "ok", "room",
+                                         {{"write_errno", 0}});
+  hs = apply_confirmations(ranked, book(), fresh, foreign_settings(), 2000, groups);
+  CAF_CHECK_EQUAL(hs.front().root_cause, "unknown");
+  // One of them could not be checked: said, and nothing changes.
+  fresh["ledger-disk-2"] = fresh_check{std::nullopt, "request timed out"};
+  hs = apply_confirmations(ranked, book(), fresh, foreign_settings(), 2000, groups);
+  expect_first(hs, "volume_not_writable", "ledger");
+  CAF_CHECK_EQUAL(hs.front().evidence_against.back(),
+                  "could not confirm with probe ledger-disk-2: request timed out");
+  // No probe known behind the signal: said, and nothing changes.
+  hs = apply_confirmations(ranked, book(), fresh, foreign_settings(), 2000, {});
+  expect_first(hs, "volume_not_writable", "ledger");
+  CAF_CHECK_EQUAL(hs.front().evidence_against.back(),
+                  "could not confirm probe.ledger.disk.write_errno: no probe reports it");
+}
+
 CAF_TEST(a saturated host is runaway processes only when the CPU is burnt outside the stack) {
   std::ifstream in{root + "/tests/agents/signals/cpu_hog.json"};
   auto ranked = diagnose(make_signal_table(json::parse(in).get<std::vector<signal_value>>()));

@@ -103,6 +103,12 @@ CAF_TEST(each bad field is named with the file) {
     {"/steps/0/check/is", nullptr, "steps[0].check"},
     {"/steps/0/sudo", true, "steps[0].sudo"},
     {"/prevention", json::array(), "prevention"},
+    // A confirmation without a probe checks the probes behind a probe signal.
+    {"/confirm", json::array({{{"signal", "log.target-db"}, {"contains", "x"}}}),
+     "confirm[0].signal"},
+    {"/confirm", json::array({{{"signal", "probe.shopd"}, {"is", "ok"}}}), "confirm[0].signal"},
+    {"/confirm", json::array({{{"probe", 7}, {"signal", "probe.a.b.c"}, {"is", "ok"}}}),
+     "confirm[0].probe"},
   };
   for (auto& c : cases) {
     auto fm = good_front_matter();
@@ -119,6 +125,14 @@ CAF_TEST(each bad field is named with the file) {
     fm.erase(key);
     CAF_CHECK_EQUAL(failing_field(file_text(fm)), key);
   }
+}
+
+CAF_TEST(a confirmation names its probe or checks those behind its signal) {
+  auto fm = good_front_matter();
+  fm["confirm"] = json::array(
+    {{{"probe", "target-db"}, {"signal", "probe.target-db.postgres.status"}, {"is", "down"}},
+     {{"signal", "probe.shopd.disk.write_errno"}, {"above", 0}}});
+  CAF_CHECK_EQUAL(failing_field(file_text(fm)), "");
 }
 
 CAF_TEST(bad front matter and bodies are named too) {
