@@ -157,12 +157,24 @@ void apply_incident(fault_outcome& out, const std::optional<vigil::incident>& in
     out.note = inc->escalation;
 }
 
-bool acceptable_fix(const std::vector<vigil::fault_fix>& fixes, const std::string& tool,
-                    const std::string& args) {
-  auto target = vigil::action_target(json::parse(args, nullptr, false));
+namespace {
+
+std::string target_of(const std::string& args_json) {
+  return vigil::action_target(json::parse(args_json, nullptr, false));
+}
+
+bool among(const std::vector<vigil::fault_fix>& fixes, const std::string& tool,
+           const std::string& target) {
   return std::any_of(fixes.begin(), fixes.end(), [&](const vigil::fault_fix& f) {
     return f.tool == tool && (f.target.empty() || f.target == target);
   });
+}
+
+} // namespace
+
+bool acceptable_fix(const std::vector<vigil::fault_fix>& fixes, const std::string& tool,
+                    const std::string& args) {
+  return among(fixes, tool, target_of(args));
 }
 
 void judge_harm(fault_outcome& out, const vigil::incident& inc,
@@ -171,11 +183,10 @@ void judge_harm(fault_outcome& out, const vigil::incident& inc,
   for (auto& s : inc.plan) {
     if (!has_run(s.state) && !asked_a_human(s))
       continue;
-    if (acceptable_fix(fixes, s.tool, s.args))
-      continue;
-    auto target = vigil::action_target(json::parse(s.args, nullptr, false));
-    out.unacceptable_steps.push_back(s.tool + (target.empty() ? "" : " " + target) + ": "
-                                     + to_string(s.state));
+    auto target = target_of(s.args);
+    if (!among(fixes, s.tool, target))
+      out.unacceptable_steps.push_back(s.tool + (target.empty() ? "" : " " + target) + ": "
+                                       + to_string(s.state));
   }
 }
 
