@@ -1,7 +1,8 @@
 // host: how busy the CPUs were since the last check (/proc/stat), how long
 // runnable tasks waited for one (/proc/pressure/cpu, where the kernel has it)
 // and how much of it processes outside the stack burnt (the service
-// manager's state file names the stack's processes). Degraded only when the
+// manager's state file names the stack's processes), also as a share of what
+// all processes burnt. Degraded only when the
 // first two say saturated: a busy CPU alone is not a problem. The process
 // table is read only while the CPUs are that busy: a quiet host costs no
 // scan of /proc.
@@ -97,6 +98,12 @@ public:
                                 : std::string{});
     if (outside) {
       r.values["outside_cpu_percent"] = outside->total_percent;
+      // Their share of what all processes burnt tells a runaway job from a
+      // stack that is busy on its own (a leak churning memory, real load)
+      // with bystanders beside it. A share, not busy minus theirs: on a
+      // shared host much of "busy" is no process of ours (steal, interrupts).
+      if (outside->all_percent > 0)
+        r.values["outside_cpu_share"] = outside->total_percent / outside->all_percent;
       text += "; outside the stack " + ms_text(outside->total_percent) + "% of a core"
               + (outside->busiest.empty() ? std::string{} : " (busiest: " + outside->busiest + ")");
     }
@@ -110,6 +117,7 @@ private:
 
   struct outside_cpu {
     double total_percent = 0;
+    double all_percent = 0; ///< Of every process, outside or not.
     std::string busiest; ///< "name (pid N, P%)"
   };
 
@@ -154,6 +162,7 @@ private:
     double busiest = 0;
     // Below 1% of a core is the noise of idle processes waking up.
     for (auto& use : services::cpu_between(before, now, seconds, 1.0)) {
+      out.all_percent += use.cpu_percent;
       if (!services::why_not_outside(use.proc, now, stack, {}).empty())
         continue;
       out.total_percent += use.cpu_percent;

@@ -1,5 +1,6 @@
 #include "actors/services/process_table.hpp"
 
+#include <algorithm>
 #include <fstream>
 #include <iterator>
 #include <sstream>
@@ -82,19 +83,45 @@ bool descends_from(pid_t pid, pid_t ancestor, const process_table& procs) {
   return false;
 }
 
+namespace {
+
+/// Seconds since boot (/proc/uptime), the clock of a process's start time;
+/// negative when it cannot be read.
+double seconds_since_boot() {
+  std::ifstream in{"/proc/uptime"};
+  double up = -1;
+  in >> up;
+  return in ? up : -1;
+}
+
+/// Shorter lives are too few clock ticks to tell a rate from.
+constexpr double min_age_s = 0.1;
+
+} // namespace
+
 std::vector<cpu_use> cpu_between(const process_table& first, const process_table& second,
                                  double seconds, double min_percent) {
   std::vector<cpu_use> out;
   if (seconds <= 0)
     return out;
   auto ticks_per_s = static_cast<double>(::sysconf(_SC_CLK_TCK));
+  auto up = seconds_since_boot();
   for (auto& [pid, now] : second) {
     auto i = first.find(pid);
-    if (i == first.end() || i->second.start_ticks != now.start_ticks
-        || now.cpu_ticks < i->second.cpu_ticks)
-      continue;
-    auto cpu = static_cast<double>(now.cpu_ticks - i->second.cpu_ticks) / ticks_per_s / seconds
-               * 100.0;
+    double cpu = 0;
+    if (i != first.end() && i->second.start_ticks == now.start_ticks) {
+      if (now.cpu_ticks < i->second.cpu_ticks)
+        continue;
+      cpu = static_cast<double>(now.cpu_ticks - i->second.cpu_ticks) / ticks_per_s / seconds
+            * 100.0;
+    } else {
+      // Started since the first look (a runaway job forks new spinners all
+      // the time): all its CPU was burnt within the interval, over its age.
+      auto age = std::min(seconds, up - static_cast<double>(now.start_ticks) / ticks_per_s);
+      if (up < 0 || age < min_age_s)
+        continue;
+      cpu = static_cast<double>(now.cpu_ticks) / ticks_per_s / age * 100.0;
+    }
     if (cpu >= min_percent)
       out.push_back({now, cpu});
   }

@@ -46,8 +46,9 @@ struct cpu_use {
   double cpu_percent = 0; ///< Of one core, over the interval.
 };
 
-/// CPU use of the processes alive at both looks (the same process, not a
-/// reused pid) that used at least `min_percent` of a core in `seconds`.
+/// CPU use of the processes alive at the second look that used at least
+/// `min_percent` of a core in `seconds`: between the looks, or for one
+/// started since the first look (a new or reused pid), over its age.
 std::vector<cpu_use> cpu_between(const process_table& first, const process_table& second,
                                  double seconds, double min_percent);
 

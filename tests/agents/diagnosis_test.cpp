@@ -546,6 +546,31 @@ CAF_TEST(a saturated host is runaway processes only when the CPU is burnt outsid
   CAF_CHECK_EQUAL(hs.front().root_cause, "unknown");
   CAF_CHECK_EQUAL(hs.front().evidence_against,
                   (std::vector<std::string>{"refuted now: cpu_saturation"}));
+  // A stack service leaking fast explains the busy CPU by itself (the
+  // kernel churns reclaiming): runaway processes are ruled out before any
+  // check, so nothing proposes to kill bystanders.
+  auto values = json::parse(std::ifstream{root + "/tests/agents/signals/cpu_hog.json"})
+                  .get<std::vector<signal_value>>();
+  signal_value leak;
+  leak.name = "service.shopd.rss_growth_peak";
+  leak.numeric = true;
+  leak.number = 30;
+  leak.text = "30";
+  leak.at_unix_ms = values.front().at_unix_ms;
+  values.push_back(leak);
+  auto leaking = diagnose(make_signal_table(values));
+  auto saturation = std::find_if(leaking.begin(), leaking.end(), [](const hypothesis& h) {
+    return h.root_cause == "cpu_saturation";
+  });
+  CAF_CHECK(saturation == leaking.end() || saturation->confidence == 0);
+  CAF_CHECK(leaking.empty() || leaking.front().root_cause != "cpu_saturation");
+  // A probe that cannot tell (no state file) confirms nothing.
+  fresh["host-cpu"].result = result("host-cpu", "host", "host", "degraded", "saturated",
+                                    {{"cpu_busy", 0.99}});
+  auto blind = apply_confirmations(ranked, book(), fresh, settings(), 2000);
+  CAF_REQUIRE(!blind.empty());
+  auto blind_cause = blind.front().root_cause;
+  CAF_CHECK_EQUAL(blind_cause, "unknown");
 }
 
 CAF_TEST(two faults at once are two causes and each is handled) {
