@@ -573,6 +573,32 @@ CAF_TEST(a saturated host is runaway processes only when the CPU is burnt outsid
   CAF_CHECK_EQUAL(blind_cause, "unknown");
 }
 
+CAF_TEST(a slow proxy hop that no customer feels is not acted on) {
+  // The recorded proxy delay, as the demo shows it on a host busy with
+  // something else: the proxy's probe over its bar, the database fine, and
+  // the shop's own requests as fast as ever.
+  std::ifstream in{root + "/tests/agents/signals/latency.json"};
+  auto values = json::parse(in).get<std::vector<signal_value>>();
+  auto hurt = diagnose(make_signal_table(values));
+  CAF_REQUIRE(!hurt.empty());
+  auto hurt_cause = hurt.front().root_cause;
+  CAF_CHECK_EQUAL(hurt_cause, "db_latency");
+  for (auto& v : values) {
+    if (v.name == "sli.shopd.p95_ms") {
+      v.number = 40;
+      v.text = "40";
+    }
+    if (v.name == "probe.shopd.http.response_ms") {
+      v.number = 3;
+      v.text = "3";
+    }
+  }
+  auto unhurt = diagnose(make_signal_table(values));
+  for (auto& h : unhurt)
+    if (h.root_cause == "db_latency")
+      CAF_CHECK_EQUAL(h.confidence, 0.0);
+}
+
 CAF_TEST(two faults at once are two causes and each is handled) {
   // The recorded table of a lock on the orders table with the pricing
   // service's own signals from the table of it taken down: what the demo
