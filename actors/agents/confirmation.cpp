@@ -12,18 +12,6 @@ std::string on_component(const hypothesis& h) {
   return h.root_cause + (h.component.empty() ? "" : " on " + h.component);
 }
 
-/// "probe.shopd.disk.write_errno" → "shopd.disk"; empty for another signal.
-std::string group_of(const std::string& signal) {
-  const std::string prefix = "probe.";
-  if (signal.rfind(prefix, 0) != 0)
-    return {};
-  auto last = signal.rfind('.');
-  if (last == std::string::npos || last <= prefix.size())
-    return {};
-  auto group = signal.substr(prefix.size(), last - prefix.size());
-  return group.find('.') == std::string::npos ? std::string{} : group;
-}
-
 std::string names_text(const std::set<std::string>& names) {
   std::string text;
   for (auto& n : names)
@@ -36,7 +24,7 @@ std::string names_text(const std::set<std::string>& names) {
 std::set<std::string> probes_of(const confirmation& c, const probe_groups& groups) {
   if (!c.probe.empty())
     return {c.probe};
-  auto it = groups.find(group_of(c.check.signal));
+  auto it = groups.find(probe_group_of(c.check.signal));
   return it == groups.end() ? std::set<std::string>{} : it->second;
 }
 

@@ -61,6 +61,17 @@ void signal_table::erase_prefix(const std::string& prefix) {
     it = signals_.erase(it);
 }
 
+std::string probe_group_of(const std::string& signal) {
+  const std::string prefix = "probe.";
+  if (signal.rfind(prefix, 0) != 0)
+    return {};
+  auto last = signal.rfind('.');
+  if (last == std::string::npos || last <= prefix.size())
+    return {};
+  auto group = signal.substr(prefix.size(), last - prefix.size());
+  return group.find('.') == std::string::npos ? std::string{} : group;
+}
+
 void signal_table::observe(const probe_result& r, int64_t now_unix_ms) {
   if (r.probe.empty() || r.target.empty() || r.kind.empty())
     return;

@@ -20,6 +20,10 @@ namespace vigil::agents {
 /// ("shopd.disk" → {"shopd-disk", "shopd-disk-2"}).
 using probe_groups = std::map<std::string, std::set<std::string>>;
 
+/// The group a probe signal belongs to ("probe.shopd.disk.write_errno" →
+/// "shopd.disk", as `observe` names them); empty for any other signal.
+std::string probe_group_of(const std::string& signal);
+
 class signal_table {
 public:
   /// Sets one signal; a number is also kept as text ("503", "0.5").

@@ -98,10 +98,9 @@ public:
                                 : std::string{});
     if (outside) {
       r.values["outside_cpu_percent"] = outside->total_percent;
-      // Their share of what all processes burnt tells a runaway job from a
-      // stack that is busy on its own (a leak churning memory, real load)
-      // with bystanders beside it. A share, not busy minus theirs: on a
-      // shared host much of "busy" is no process of ours (steal, interrupts).
+      // Their share of what all processes burnt, for people: no proof
+      // either way, since the scheduler gives each session (autogroup) a
+      // fair share, so a runaway job gets its session's, not the CPUs.
       if (outside->all_percent > 0)
         r.values["outside_cpu_share"] = outside->total_percent / outside->all_percent;
       text += "; outside the stack " + ms_text(outside->total_percent) + "% of a core"
